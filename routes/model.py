@@ -1,0 +1,151 @@
+"""The OR-Tools routing model: integer seconds in, ordered node sequences out.
+
+This is the one module that imports OR-Tools. Everything here is whole seconds
+from the problem's origin and integer node indices; :mod:`routes.solve` does the
+translation from and to stops, teams and datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+_TIME = "time"
+
+
+@dataclass(frozen=True)
+class IntegerModel:
+    """A routing problem in solver units.
+
+    Nodes ``0..n_stops-1`` are stops; vehicle ``v`` starts at node ``starts[v]``
+    and ends at ``ends[v]``. ``travel[m][i][j]`` is the travel time in seconds
+    between nodes for matrix ``m``; vehicle ``v`` uses matrix ``matrix_of[v]``.
+    """
+
+    n_stops: int
+    travel: Sequence[Sequence[Sequence[int]]]
+    matrix_of: Sequence[int]
+    service: Sequence[int]
+    windows: Sequence[tuple[int, int]]
+    penalties: Sequence[int]
+    allowed: Sequence[Sequence[int]]
+    starts: Sequence[int]
+    ends: Sequence[int]
+    vehicle_windows: Sequence[tuple[int, int]]
+    balance_weight: int = 0
+
+
+@dataclass(frozen=True)
+class IntegerRoute:
+    """One vehicle's nodes in order (start and end included) with service start times."""
+
+    vehicle: int
+    nodes: tuple[int, ...]
+    times: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class IntegerSolution:
+    """What the search found: routes, stops left out and the objective value."""
+
+    routes: tuple[IntegerRoute, ...]
+    unvisited: tuple[int, ...]
+    objective: int
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    """How long to search. ``solution_limit`` keeps results repeatable; time is a guard."""
+
+    time_limit_s: float = 30.0
+    solution_limit: int | None = 300
+
+
+def solve_integer_model(model: IntegerModel, limits: SearchLimits) -> IntegerSolution | None:
+    """Search ``model`` and return the best solution, or ``None`` if none was found."""
+    n_nodes = len(model.service)
+    manager = pywrapcp.RoutingIndexManager(
+        n_nodes, len(model.starts), list(model.starts), list(model.ends)
+    )
+    routing = pywrapcp.RoutingModel(manager)
+    _add_costs_and_time(routing, manager, model)
+    _add_stops(routing, manager, model)
+    solution = routing.SolveWithParameters(_search_parameters(limits))
+    if solution is None:
+        return None
+    return _read_solution(routing, manager, model, solution)
+
+
+def _add_costs_and_time(
+    routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, model: IntegerModel
+) -> None:
+    transit_ids, arc_ids = [], []
+    for matrix in model.travel:
+        # Matrices live on the C++ side: no Python call per arc during the search.
+        arc_ids.append(routing.RegisterTransitMatrix([list(row) for row in matrix]))
+        with_service = [[cost + model.service[i] for cost in row] for i, row in enumerate(matrix)]
+        transit_ids.append(routing.RegisterTransitMatrix(with_service))
+    for vehicle, m in enumerate(model.matrix_of):
+        routing.SetArcCostEvaluatorOfVehicle(arc_ids[m], vehicle)
+    horizon = max(end for _, end in model.vehicle_windows)
+    routing.AddDimensionWithVehicleTransits(
+        [transit_ids[m] for m in model.matrix_of], horizon, horizon, False, _TIME
+    )
+    time = routing.GetDimensionOrDie(_TIME)
+    time.SetGlobalSpanCostCoefficient(model.balance_weight)
+    for vehicle, (open_s, close_s) in enumerate(model.vehicle_windows):
+        time.CumulVar(routing.Start(vehicle)).SetRange(open_s, close_s)
+        time.CumulVar(routing.End(vehicle)).SetRange(open_s, close_s)
+        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(vehicle)))
+        routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(vehicle)))
+
+
+def _add_stops(
+    routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, model: IntegerModel
+) -> None:
+    time = routing.GetDimensionOrDie(_TIME)
+    for node in range(model.n_stops):
+        index = manager.NodeToIndex(node)
+        open_s, close_s = model.windows[node]
+        time.CumulVar(index).SetRange(open_s, close_s)
+        routing.AddDisjunction([index], model.penalties[node])
+        if len(model.allowed[node]) < len(model.starts):
+            routing.SetAllowedVehiclesForIndex(list(model.allowed[node]), index)
+
+
+def _search_parameters(limits: SearchLimits):  # type: ignore[no-untyped-def]
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    params.time_limit.FromMilliseconds(int(limits.time_limit_s * 1000))
+    if limits.solution_limit is not None:
+        params.solution_limit = limits.solution_limit
+    return params
+
+
+def _read_solution(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    model: IntegerModel,
+    solution: pywrapcp.Assignment,
+) -> IntegerSolution:
+    time = routing.GetDimensionOrDie(_TIME)
+    routes = []
+    visited: set[int] = set()
+    for vehicle in range(len(model.starts)):
+        index = routing.Start(vehicle)
+        nodes, times = [], []
+        while True:
+            nodes.append(manager.IndexToNode(index))
+            times.append(solution.Min(time.CumulVar(index)))
+            if routing.IsEnd(index):
+                break
+            index = solution.Value(routing.NextVar(index))
+        visited.update(nodes[1:-1])
+        routes.append(IntegerRoute(vehicle, tuple(nodes), tuple(times)))
+    unvisited = tuple(n for n in range(model.n_stops) if n not in visited)
+    return IntegerSolution(tuple(routes), unvisited, int(solution.ObjectiveValue()))
