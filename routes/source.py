@@ -9,6 +9,7 @@ caller's cache folder so a second build needs no connection.
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Protocol
 
 import geopandas as gpd
 import networkx as nx
+import pandas as pd
 
 from routes.errors import NetworkError, ValidationError
 from routes.problem import Mode
@@ -38,7 +40,8 @@ class OsmSource(Protocol):
 
     def road_graph(self, mode: Mode) -> nx.MultiDiGraph: ...
 
-    def features(self, tags: TagFilter) -> gpd.GeoDataFrame: ...
+    def features(self, tags: TagFilter, extra_keys: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+        ...
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class OsmFile:
         )
         return graph
 
-    def features(self, tags: TagFilter) -> gpd.GeoDataFrame:
+    def features(self, tags: TagFilter, extra_keys: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
         osm = self._reader()
         found = osm.get_data_by_custom_criteria(
             custom_filter=dict(tags),
@@ -83,6 +86,7 @@ class OsmFile:
         if found is None:
             return _empty_features()
         found = found.rename(columns={"id": "osm_id"})
+        found = _lift_tags(found, (*tags, *extra_keys))
         return gpd.GeoDataFrame(found, geometry="geometry", crs="EPSG:4326")
 
     def _reader(self):  # type: ignore[no-untyped-def]
@@ -136,7 +140,7 @@ class OsmOnline:
                 "connection and the place name, or build the city from a .osm.pbf file"
             ) from exc
 
-    def features(self, tags: TagFilter) -> gpd.GeoDataFrame:
+    def features(self, tags: TagFilter, extra_keys: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
         import osmnx as ox
 
         query = {key: value for key, value in tags.items()}
@@ -149,6 +153,9 @@ class OsmOnline:
         except ox._errors.InsufficientResponseError:
             return _empty_features()
         found = found.reset_index().rename(columns={"id": "osm_id", "element": "osm_type"})
+        for key in (*tags, *extra_keys):
+            if key not in found:
+                found[key] = None
         return gpd.GeoDataFrame(found, geometry="geometry", crs="EPSG:4326")
 
 
@@ -164,6 +171,30 @@ def convert_xml_to_pbf(source: Path, target: Path) -> None:
         for obj in osmium.FileProcessor(str(source)):
             writer.add(obj)
     partial.replace(target)
+
+
+def _lift_tags(found: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+    """Give each key a column: pyrosm keeps tags it was not asked about in JSON."""
+    parsed = found["tags"].map(_parse_tags) if "tags" in found else None
+    for key in keys:
+        from_json = parsed.map(lambda t, k=key: t.get(k)) if parsed is not None else None
+        if key not in found:
+            found[key] = from_json
+        elif from_json is not None:
+            found[key] = found[key].where(found[key].notna(), from_json)
+    return found
+
+
+def _parse_tags(raw: object) -> dict[str, str]:
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, str) and raw:
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            return {}
+        return value if isinstance(value, dict) else {}
+    return {}
 
 
 def _empty_features() -> gpd.GeoDataFrame:

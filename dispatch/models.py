@@ -1,0 +1,80 @@
+"""SQLAlchemy models: the city, its hotspots, shelters, bases and saved plans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from dispatch.geometry import WKTGeometry
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class City(Base):
+    """The one city a data directory serves."""
+
+    __tablename__ = "city"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    west: Mapped[float] = mapped_column(Float)
+    south: Mapped[float] = mapped_column(Float)
+    east: Mapped[float] = mapped_column(Float)
+    north: Mapped[float] = mapped_column(Float)
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Hotspot(Base):
+    """A place patrols check: a point, a line or a polygon."""
+
+    __tablename__ = "hotspot"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    risk: Mapped[int] = mapped_column(Integer)
+    service_min: Mapped[int] = mapped_column(Integer)
+    checks_per_night: Mapped[int] = mapped_column(Integer)
+    geometry: Mapped[BaseGeometry] = mapped_column(WKTGeometry)
+    access_lon: Mapped[float] = mapped_column(Float)
+    access_lat: Mapped[float] = mapped_column(Float)
+    osm_ref: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Shelter(Base):
+    """A warming shelter (避寒点) where people who accept help can be taken."""
+
+    __tablename__ = "shelter"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    geometry: Mapped[BaseGeometry] = mapped_column(WKTGeometry)
+    beds: Mapped[int | None] = mapped_column(Integer)
+    osm_ref: Mapped[str | None] = mapped_column(String(40))
+
+
+class TeamBase(Base):
+    """Where teams start and end their night."""
+
+    __tablename__ = "team_base"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+
+
+class SavedPlan(Base):
+    """A night's plan document, kept as planned."""
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    night: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,117 @@
+"""A night on duty: date, shift, teams and where they start.
+
+A night shift crosses midnight: given as clock times, an end at or before the
+start is the next morning. All datetimes carry the city's own time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dispatch.errors import ValidationError
+from routes.problem import Mode
+
+DEFAULT_START = time(20, 0)
+DEFAULT_END = time(6, 0)
+MAX_SHIFT = timedelta(hours=16)
+
+
+@dataclass(frozen=True)
+class TeamOnDuty:
+    """A team out tonight: how it moves and which base it leaves from and returns to."""
+
+    id: str
+    name: str
+    mode: Mode
+    base_id: int
+
+
+@dataclass(frozen=True)
+class Night:
+    """One night's settings, before any plan."""
+
+    date: date
+    timezone: str
+    start: datetime
+    end: datetime
+    teams: tuple[TeamOnDuty, ...]
+
+    def __post_init__(self) -> None:
+        if not self.teams:
+            raise ValidationError("no team is on duty; give at least one team (--teams 1 or more)")
+        if self.end <= self.start:
+            raise ValidationError(
+                f"the shift ends at {self.end.isoformat()} before it starts at "
+                f"{self.start.isoformat()}; give an end after the start"
+            )
+        if self.end - self.start > MAX_SHIFT:
+            raise ValidationError(
+                f"the shift is {self.end - self.start} long; a night shift is at most "
+                f"{MAX_SHIFT}, check --start and --end"
+            )
+
+
+def tonight(timezone: str, now: datetime | None = None) -> date:
+    """The date of the night in progress or ahead: before noon, last night's date."""
+    local = (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone))
+    return local.date() - timedelta(days=1) if local.hour < 12 else local.date()
+
+
+def shift_bounds(
+    night_date: date, timezone: str, start: str | None = None, end: str | None = None
+) -> tuple[datetime, datetime]:
+    """Parse ``HH:MM`` clock times (end next morning if not after start) or full datetimes."""
+    zone = _zone(timezone)
+    begin = _moment(start, night_date, zone, DEFAULT_START, "--start")
+    finish = _moment(end, night_date, zone, DEFAULT_END, "--end")
+    if _is_clock(end) and finish <= begin:
+        finish += timedelta(days=1)
+    return begin, finish
+
+
+def make_teams(count: int, on_foot: int, base_ids: list[int]) -> tuple[TeamOnDuty, ...]:
+    """``count`` numbered teams, the last ``on_foot`` of them walking, spread over the bases."""
+    if count < 1:
+        raise ValidationError(f"--teams is {count}; at least one team must be on duty")
+    if not 0 <= on_foot <= count:
+        raise ValidationError(f"--on-foot is {on_foot}; give 0 to {count} (the number of teams)")
+    if not base_ids:
+        raise ValidationError("the city has no team base; rebuild it with `patrol city`")
+    return tuple(
+        TeamOnDuty(
+            id=f"T{k}",
+            name=f"巡查{k}队 Team {k}",
+            mode=Mode.WALK if k > count - on_foot else Mode.DRIVE,
+            base_id=base_ids[(k - 1) % len(base_ids)],
+        )
+        for k in range(1, count + 1)
+    )
+
+
+def _zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (KeyError, ValueError) as exc:
+        raise ValidationError(f"unknown time zone {timezone!r}; use an IANA name") from exc
+
+
+def _is_clock(text: str | None) -> bool:
+    return text is None or "T" not in text and "-" not in text
+
+
+def _moment(text: str | None, night_date: date, zone: ZoneInfo, default: time,
+            option: str) -> datetime:
+    if text is None:
+        return datetime.combine(night_date, default, zone)
+    try:
+        if _is_clock(text):
+            return datetime.combine(night_date, time.fromisoformat(text), zone)
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationError(
+            f"{option} {text!r} is not a time; give HH:MM (e.g. 20:00) or "
+            "YYYY-MM-DDTHH:MM"
+        ) from exc
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)

@@ -1,0 +1,226 @@
+"""A night's plan as the rest of the product reads it, and its JSON document.
+
+The document is self-contained (hotspots, shelters, bases and categories are
+copied in), so a plan stays readable after the registry changes, and it is the
+same document that ``patrol plan`` writes and ``/api/plan`` serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from shapely.geometry import LineString, mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    """A hotspot, shelter or base as drawn on a map."""
+
+    id: int
+    name: str
+    kind: str
+    geometry: BaseGeometry
+    risk: int = 0
+    service_min: int = 0
+    access: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    """A category's names and map colour."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    color: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name_zh} {self.name_en}"
+
+
+@dataclass(frozen=True)
+class PlannedVisit:
+    """A hotspot check in a team's route."""
+
+    seq: int
+    hotspot_id: int
+    arrival: datetime
+    departure: datetime
+    wait: timedelta
+
+
+@dataclass(frozen=True)
+class PlannedLeg:
+    """Travel along the roads between two places of a route."""
+
+    from_id: str
+    to_id: str
+    travel: timedelta
+    distance_m: float
+    geometry: LineString
+
+
+@dataclass(frozen=True)
+class TeamRoute:
+    """One team's night."""
+
+    team_id: str
+    team_name: str
+    mode: str
+    base_id: int
+    start: datetime
+    end: datetime
+    visits: tuple[PlannedVisit, ...]
+    legs: tuple[PlannedLeg, ...]
+
+    @property
+    def distance_m(self) -> float:
+        return sum(leg.distance_m for leg in self.legs)
+
+
+@dataclass(frozen=True)
+class DroppedVisit:
+    """A hotspot left out of tonight's plan, and why."""
+
+    hotspot_id: int
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class NightPlan:
+    """Everything a map, a page or an export needs about one planned night."""
+
+    city: str
+    timezone: str
+    date: date
+    shift_start: datetime
+    shift_end: datetime
+    created_at: datetime
+    solve_seconds: float
+    categories: dict[str, CategoryInfo]
+    hotspots: dict[int, PlaceInfo]
+    shelters: tuple[PlaceInfo, ...]
+    bases: dict[int, PlaceInfo]
+    routes: tuple[TeamRoute, ...]
+    dropped: tuple[DroppedVisit, ...]
+
+    def route(self, team_id: str) -> TeamRoute:
+        """The route of ``team_id``; ``KeyError`` names the teams there are."""
+        for route in self.routes:
+            if route.team_id == team_id:
+                return route
+        raise KeyError(f"no team {team_id!r} tonight; teams: "
+                       f"{', '.join(r.team_id for r in self.routes)}")
+
+    def to_document(self) -> dict[str, Any]:
+        """The JSON document (times ISO 8601 with the city's UTC offset)."""
+        return {
+            "city": {"name": self.city, "timezone": self.timezone},
+            "night": {
+                "date": self.date.isoformat(),
+                "timezone": self.timezone,
+                "shift_start": self.shift_start.isoformat(),
+                "shift_end": self.shift_end.isoformat(),
+                "created_at": self.created_at.isoformat(),
+                "solve_seconds": round(self.solve_seconds, 2),
+                "teams": [{"id": r.team_id, "name": r.team_name, "mode": r.mode,
+                           "base_id": r.base_id} for r in self.routes],
+            },
+            "routes": [_route_document(r, self.hotspots) for r in self.routes],
+            "dropped": [
+                {"hotspot_id": d.hotspot_id, "name": self.hotspots[d.hotspot_id].name,
+                 "reason": d.reason, "detail": d.detail}
+                for d in self.dropped
+            ],
+            "hotspots": [_place_document(p) for p in self.hotspots.values()],
+            "shelters": [_place_document(p) for p in self.shelters],
+            "bases": [_place_document(p) for p in self.bases.values()],
+            "categories": {k: {"name_zh": c.name_zh, "name_en": c.name_en, "color": c.color}
+                           for k, c in self.categories.items()},
+        }
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> NightPlan:
+        """Read back a document written by :meth:`to_document`."""
+        night = doc["night"]
+        teams = {t["id"]: t for t in night["teams"]}
+        return cls(
+            city=doc["city"]["name"],
+            timezone=night["timezone"],
+            date=date.fromisoformat(night["date"]),
+            shift_start=datetime.fromisoformat(night["shift_start"]),
+            shift_end=datetime.fromisoformat(night["shift_end"]),
+            created_at=datetime.fromisoformat(night["created_at"]),
+            solve_seconds=float(night["solve_seconds"]),
+            categories={k: CategoryInfo(k, v["name_zh"], v["name_en"], v["color"])
+                        for k, v in doc["categories"].items()},
+            hotspots={p["id"]: _place(p) for p in doc["hotspots"]},
+            shelters=tuple(_place(p) for p in doc["shelters"]),
+            bases={p["id"]: _place(p) for p in doc["bases"]},
+            routes=tuple(_route(r, teams[r["team"]]) for r in doc["routes"]),
+            dropped=tuple(DroppedVisit(d["hotspot_id"], d["reason"], d["detail"])
+                          for d in doc["dropped"]),
+        )
+
+
+def _route_document(route: TeamRoute, hotspots: dict[int, PlaceInfo]) -> dict[str, Any]:
+    return {
+        "team": route.team_id,
+        "team_name": route.team_name,
+        "mode": route.mode,
+        "start": route.start.isoformat(),
+        "end": route.end.isoformat(),
+        "distance_m": round(route.distance_m, 1),
+        "visits": [
+            {"seq": v.seq, "hotspot_id": v.hotspot_id, "name": hotspots[v.hotspot_id].name,
+             "category": hotspots[v.hotspot_id].kind, "arrival": v.arrival.isoformat(),
+             "departure": v.departure.isoformat(), "wait_s": int(v.wait.total_seconds())}
+            for v in route.visits
+        ],
+        "legs": [
+            {"from": leg.from_id, "to": leg.to_id, "travel_s": int(leg.travel.total_seconds()),
+             "distance_m": round(leg.distance_m, 1),
+             "coordinates": [[round(x, 6), round(y, 6)] for x, y in leg.geometry.coords]}
+            for leg in route.legs
+        ],
+    }
+
+
+def _route(doc: dict[str, Any], team: dict[str, Any]) -> TeamRoute:
+    return TeamRoute(
+        team_id=doc["team"], team_name=doc["team_name"], mode=doc["mode"],
+        base_id=team["base_id"],
+        start=datetime.fromisoformat(doc["start"]), end=datetime.fromisoformat(doc["end"]),
+        visits=tuple(
+            PlannedVisit(v["seq"], v["hotspot_id"], datetime.fromisoformat(v["arrival"]),
+                         datetime.fromisoformat(v["departure"]), timedelta(seconds=v["wait_s"]))
+            for v in doc["visits"]
+        ),
+        legs=tuple(
+            PlannedLeg(leg["from"], leg["to"], timedelta(seconds=leg["travel_s"]),
+                       leg["distance_m"], LineString(leg["coordinates"]))
+            for leg in doc["legs"]
+        ),
+    )
+
+
+def _place_document(place: PlaceInfo) -> dict[str, Any]:
+    doc: dict[str, Any] = {"id": place.id, "name": place.name, "kind": place.kind,
+                           "geometry": mapping(place.geometry)}
+    if place.kind not in ("shelter", "base"):
+        doc.update(category=place.kind, risk=place.risk, service_min=place.service_min)
+    if place.access is not None:
+        doc["access"] = list(place.access)
+    return doc
+
+
+def _place(doc: dict[str, Any]) -> PlaceInfo:
+    access = doc.get("access")
+    return PlaceInfo(doc["id"], doc["name"], doc["kind"], shape(doc["geometry"]),
+                     doc.get("risk", 0), doc.get("service_min", 0),
+                     tuple(access) if access else None)

@@ -1,0 +1,41 @@
+"""Opening the database and the few queries every service shares."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dispatch.errors import NotBuiltError
+from dispatch.models import Base, City
+
+
+def open_engine(url: str) -> Engine:
+    """An engine with the schema created; SQLite files get WAL and foreign keys."""
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def get_city(session: Session) -> City:
+    """The city of this data directory, or a clear error saying how to build one."""
+    city = session.scalars(select(City)).first()
+    if city is None:
+        raise NotBuiltError(
+            "this data directory holds no city yet; run `patrol city --osm FILE` "
+            "(or `patrol demo`) first"
+        )
+    return city
+
+
+def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
