@@ -94,8 +94,7 @@ def harvest(features: gpd.GeoDataFrame) -> list[Draft]:
 
 def _rows(features: gpd.GeoDataFrame) -> Iterable[dict[str, Any]]:
     frame = features.astype(object).where(pd.notna(features), None)
-    for record in frame.to_dict("records"):
-        yield record
+    yield from frame.to_dict("records")
 
 
 def _yes(value: object) -> bool:

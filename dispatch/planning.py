@@ -20,7 +20,13 @@ from dispatch.errors import NotBuiltError
 from dispatch.models import Hotspot, SavedPlan, Shelter, TeamBase
 from dispatch.night import Night, make_teams, shift_bounds, tonight
 from dispatch.nightplan import (
-    CategoryInfo, DroppedVisit, NightPlan, PlaceInfo, PlannedLeg, PlannedVisit, TeamRoute,
+    CategoryInfo,
+    DroppedVisit,
+    NightPlan,
+    PlaceInfo,
+    PlannedLeg,
+    PlannedVisit,
+    TeamRoute,
 )
 from dispatch.store import get_city, open_engine, session_factory
 from dispatch.workspace import Workspace
@@ -181,3 +187,16 @@ def plan_and_save(
         return plan
     finally:
         engine.dispose()
+
+
+def tonights_plan(workspace: Workspace) -> NightPlan | None:
+    """The latest saved plan if it is for tonight, so a restart keeps what was planned."""
+    engine = open_engine(workspace.database_url)
+    try:
+        with session_factory(engine)() as session:
+            plan = latest_plan(session)
+    finally:
+        engine.dispose()
+    if plan is None or plan.date != tonight(plan.timezone):
+        return None
+    return plan

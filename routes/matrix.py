@@ -8,6 +8,7 @@ follows the path whose time the solver used.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -57,7 +58,7 @@ class ShortestPaths:
         for u, v in zip(nodes[:-1], nodes[1:], strict=True):
             data = _fastest_edge(self.graph, u, v)
             metres += float(data.get("length", 0.0))
-            geometry = data.get("geometry")
+            geometry: LineString | None = data.get("geometry")
             part = list(geometry.coords) if geometry is not None else [self._xy(u), self._xy(v)]
             if part[0] != coords[-1] and part[-1] == coords[-1]:
                 part.reverse()
@@ -85,6 +86,6 @@ def _weight_matrix(graph: nx.MultiDiGraph, col: dict[int, int]) -> csr_matrix:
     return csr_matrix((data, (rows, cols)), shape=(size, size))
 
 
-def _fastest_edge(graph: nx.MultiDiGraph, u: int, v: int) -> dict[str, object]:
+def _fastest_edge(graph: nx.MultiDiGraph, u: int, v: int) -> dict[str, Any]:
     edges = graph.get_edge_data(u, v)
-    return min(edges.values(), key=lambda d: float(d["travel_time"]))  # type: ignore[no-any-return]
+    return min(edges.values(), key=lambda d: float(d["travel_time"]))

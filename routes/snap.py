@@ -47,12 +47,12 @@ class Snapper:
         return nodes, dists
 
     def _project(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self._to_metric.transform(xs, ys)  # type: ignore[no-any-return]
+        metric: tuple[np.ndarray, np.ndarray] = self._to_metric.transform(xs, ys)
+        return metric
 
 
 def local_metric_crs(lon: float, lat: float) -> CRS:
     """The UTM zone holding (lon, lat): metres with little distortion at city scale."""
     point = gpd.GeoSeries.from_xy([lon], [lat], crs="EPSG:4326")
-    crs = point.estimate_utm_crs()
-    assert crs is not None  # estimate_utm_crs always answers for a valid lon/lat
+    crs: CRS = point.estimate_utm_crs()
     return crs

@@ -14,7 +14,7 @@ import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import geopandas as gpd
 import networkx as nx
@@ -89,7 +89,7 @@ class OsmFile:
         found = _lift_tags(found, (*tags, *extra_keys))
         return gpd.GeoDataFrame(found, geometry="geometry", crs="EPSG:4326")
 
-    def _reader(self):  # type: ignore[no-untyped-def]
+    def _reader(self) -> Any:
         import pyrosm
 
         with warnings.catch_warnings():
@@ -143,7 +143,7 @@ class OsmOnline:
     def features(self, tags: TagFilter, extra_keys: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
         import osmnx as ox
 
-        query = {key: value for key, value in tags.items()}
+        query: dict[str, bool | str | list[str]] = dict(tags.items())
         try:
             if self.place is not None:
                 found = ox.features_from_place(self.place, query)
@@ -167,7 +167,7 @@ def convert_xml_to_pbf(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    with osmium.SimpleWriter(str(partial), filetype="pbf") as writer:
+    with osmium.SimpleWriter(osmium.io.File(str(partial), "pbf")) as writer:
         for obj in osmium.FileProcessor(str(source)):
             writer.add(obj)
     partial.replace(target)

