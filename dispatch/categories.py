@@ -26,6 +26,12 @@ class Category:
     color: str
 
     def __post_init__(self) -> None:
+        for name in ("risk", "service_min", "checks_per_night"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValidationError(
+                    f"category {self.key!r}: {name} {value!r} must be a whole number"
+                )
         if not 1 <= self.risk <= 5:
             raise ValidationError(f"category {self.key!r}: risk {self.risk} must be 1 to 5")
         if not 0 < self.service_min <= 240:
@@ -72,6 +78,10 @@ def load_categories(data_dir: Path) -> dict[str, Category]:
         raise ValidationError(f"{path} must hold an object keyed by category")
     allowed = {f.name for f in fields(Category)} - {"key"}
     for key, values in overrides.items():
+        if not isinstance(values, dict):
+            raise ValidationError(
+                f"{path}: category {key!r} must be an object of fields, e.g. {{\"risk\": 3}}"
+            )
         unknown = set(values) - allowed
         if unknown:
             raise ValidationError(
@@ -79,6 +89,11 @@ def load_categories(data_dir: Path) -> dict[str, Category]:
                 f"use {sorted(allowed)}"
             )
         base = table.get(key)
+        missing = allowed - set(values) if base is None else set()
+        if missing:
+            raise ValidationError(
+                f"{path}: new category {key!r} lacks {sorted(missing)}; give every field"
+            )
         table[key] = replace(base, **values) if base else Category(key=key, **values)
     return table
 

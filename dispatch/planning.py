@@ -176,7 +176,7 @@ def plan_and_save(
     params: SolveParams | None = None,
 ) -> NightPlan:
     """Plan a night for the stored city and keep it as the latest plan (all or nothing)."""
-    engine = open_engine(workspace.database_url)
+    engine = open_engine(workspace.ensure().database_url)
     try:
         with session_factory(engine).begin() as session:
             night = prepare_night(session, teams=teams, on_foot=on_foot, night_date=night_date,
@@ -191,7 +191,7 @@ def plan_and_save(
 
 def tonights_plan(workspace: Workspace) -> NightPlan | None:
     """The latest saved plan if it is for tonight, so a restart keeps what was planned."""
-    engine = open_engine(workspace.database_url)
+    engine = open_engine(workspace.ensure().database_url)
     try:
         with session_factory(engine)() as session:
             plan = latest_plan(session)

@@ -98,7 +98,8 @@ def _add_costs_and_time(
     for vehicle, (open_s, close_s) in enumerate(model.vehicle_windows):
         time.CumulVar(routing.Start(vehicle)).SetRange(open_s, close_s)
         time.CumulVar(routing.End(vehicle)).SetRange(open_s, close_s)
-        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(vehicle)))
+        # Teams leave at the start of the shift; waiting happens on the way, not at the base.
+        routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.Start(vehicle)))
         routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(vehicle)))
 
 
@@ -112,7 +113,9 @@ def _add_stops(
         time.CumulVar(index).SetRange(open_s, close_s)
         routing.AddDisjunction([index], model.penalties[node])
         if len(model.allowed[node]) < len(model.starts):
-            routing.SetAllowedVehiclesForIndex(list(model.allowed[node]), index)
+            # SetAllowedVehiclesForIndex rejects Python lists in OR-Tools 9.15 (absl::Span);
+            # restricting the vehicle variable is the same rule. -1 keeps "left out" open.
+            routing.VehicleVar(index).SetValues([-1, *model.allowed[node]])
 
 
 def _search_parameters(limits: SearchLimits):  # type: ignore[no-untyped-def]

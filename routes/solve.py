@@ -47,6 +47,7 @@ class _Located:
     stops: list[Stop]
     teams: list[Team]
     node: dict[Mode, list[int]] = field(default_factory=dict)
+    gap_m: dict[Mode, list[float]] = field(default_factory=dict)
     paths: dict[Mode, ShortestPaths] = field(default_factory=dict)
 
     def seconds(self, mode: Mode, a: int, b: int) -> int:
@@ -118,8 +119,9 @@ def _locate(
     _check_bases(problem, near, len(points))
     located = _Located([problem.stops[i] for i in on_network], list(problem.teams))
     for mode in problem.modes:
-        nodes, _ = near[mode]
+        nodes, gaps_m = near[mode]
         located.node[mode] = [nodes[i] for i in on_network] + nodes[len(points):]
+        located.gap_m[mode] = [gaps_m[i] for i in on_network]
         located.paths[mode] = ShortestPaths(networks[mode], located.node[mode])
     return located
 
@@ -143,6 +145,8 @@ def _reachability(problem: Problem, located: _Located) -> list[list[int]]:
     for i, stop in enumerate(located.stops):
         teams = []
         for t, team in enumerate(located.teams):
+            if located.gap_m[team.mode][i] > problem.max_snap_m:
+                continue  # near another mode's roads only: this team's roads end too far away
             out = located.seconds(team.mode, located.start_of(t), i)
             back = located.seconds(team.mode, i, located.end_of(t))
             arrive = _secs(team.shift_start, origin) + out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from html import escape
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -26,8 +27,9 @@ def test_team_page_lists_stops_in_order(client: FlaskClient) -> None:
     plan = client.get("/api/plan").get_json()
     route = next(r for r in plan["routes"] if r["visits"])
     page = client.get(f"/teams/{route['team']}").get_data(as_text=True)
-    names = [v["name"] for v in route["visits"]]
-    positions = [page.index(name.replace("&", "&amp;")) for name in names]
+    listed = page[page.index('<ol class="stops">'):]
+    names = [escape(v["name"]) for v in route["visits"]]
+    positions = [listed.index(f"<strong>{name}</strong>") for name in names]
     assert positions == sorted(positions)
     assert route["visits"][0]["arrival"][11:16] in page
 
