@@ -82,6 +82,14 @@ class TeamRoute:
         return sum(leg.distance_m for leg in self.legs)
 
 
+#: Why a hotspot was left out, in Chinese and English, keyed by ``routes.plan.DropReason``.
+REASON_LABELS = {
+    "off_network": "不在路网上 Off the road network",
+    "out_of_reach": "无法按时到达 Out of reach",
+    "no_team_time": "队伍时间不足 Not enough team time",
+}
+
+
 @dataclass(frozen=True)
 class DroppedVisit:
     """A hotspot left out of tonight's plan, and why."""
@@ -89,6 +97,11 @@ class DroppedVisit:
     hotspot_id: int
     reason: str
     detail: str
+
+    @property
+    def label(self) -> str:
+        """The reason in Chinese and English."""
+        return REASON_LABELS.get(self.reason, self.reason)
 
 
 @dataclass(frozen=True)

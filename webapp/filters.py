@@ -7,11 +7,6 @@ from datetime import datetime, timedelta
 from flask import Flask
 
 MODE_LABELS = {"drive": "车辆 Vehicle", "walk": "步行 On foot"}
-REASON_LABELS = {
-    "off_network": "不在路网上 Off the road network",
-    "out_of_reach": "无法按时到达 Out of reach",
-    "no_team_time": "队伍时间不足 Not enough team time",
-}
 
 
 def hm(moment: datetime) -> str:
@@ -29,4 +24,3 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(hm)
     app.add_template_filter(minutes)
     app.add_template_filter(lambda mode: MODE_LABELS.get(mode, mode), "mode_label")
-    app.add_template_filter(lambda reason: REASON_LABELS.get(reason, reason), "reason_label")

@@ -26,6 +26,7 @@ def map_options() -> dict[str, object]:
         "roads": resources().roads,
         "asset_base": ASSET_BASE,
         "tiles": current_app.config["TILES"],
+        "attribution": current_app.config["TILES_ATTRIBUTION"],
     }
 
 
