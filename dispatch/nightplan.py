@@ -14,6 +14,8 @@ from typing import Any
 from shapely.geometry import LineString, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from routes.plan import Leg as PlannedLeg  # a planned leg is the solver's leg, kept
+
 
 @dataclass(frozen=True)
 class PlaceInfo:
@@ -51,17 +53,6 @@ class PlannedVisit:
     arrival: datetime
     departure: datetime
     wait: timedelta
-
-
-@dataclass(frozen=True)
-class PlannedLeg:
-    """Travel along the roads between two places of a route."""
-
-    from_id: str
-    to_id: str
-    travel: timedelta
-    distance_m: float
-    geometry: LineString
 
 
 @dataclass(frozen=True)
