@@ -54,9 +54,13 @@ class Night:
 
 
 def tonight(timezone: str, now: datetime | None = None) -> date:
-    """The date of the night in progress or ahead: before noon, last night's date."""
+    """The date of the night in progress or ahead: until the usual shift end, last night's.
+
+    At 03:00 a dispatcher is inside last night's shift; at 08:00 the night to plan is
+    the coming one.
+    """
     local = (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone))
-    return local.date() - timedelta(days=1) if local.hour < 12 else local.date()
+    return local.date() - timedelta(days=1) if local.time() < DEFAULT_END else local.date()
 
 
 def shift_bounds(

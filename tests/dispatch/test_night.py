@@ -125,17 +125,17 @@ def test_make_teams_bounds(count: int, on_foot: int, bases: list[int], message: 
 
 @pytest.mark.parametrize(
     ("clock", "expected"),
-    [("2025-01-16T03:00", date(2025, 1, 15)), ("2025-01-16T11:59", date(2025, 1, 15)),
-     ("2025-01-16T12:00", date(2025, 1, 16)), ("2025-01-16T23:00", date(2025, 1, 16))],
+    [("2025-01-16T03:00", date(2025, 1, 15)), ("2025-01-16T05:59", date(2025, 1, 15)),
+     ("2025-01-16T06:00", date(2025, 1, 16)), ("2025-01-16T23:00", date(2025, 1, 16))],
 )
-def test_tonight_is_last_night_until_noon(clock: str, expected: date) -> None:
-    """Before noon the night in progress began the day before."""
+def test_tonight_is_last_night_until_the_shift_ends(clock: str, expected: date) -> None:
+    """Before 06:00 the night in progress began the day before; after it, tonight is today."""
     now = datetime.fromisoformat(clock).replace(tzinfo=ZoneInfo(ZONE))
     assert tonight(ZONE, now) == expected
 
 
 def test_tonight_reads_the_clock_in_the_citys_zone() -> None:
-    """09:00 UTC is 11:00 in Helsinki in winter: still last night there."""
-    now = datetime(2025, 1, 16, 9, 0, tzinfo=ZoneInfo("UTC"))
+    """03:30 UTC is 05:30 in Helsinki in winter: still last night there."""
+    now = datetime(2025, 1, 16, 3, 30, tzinfo=ZoneInfo("UTC"))
     assert tonight(ZONE, now) == date(2025, 1, 15)
     assert tonight("Asia/Shanghai", now) == date(2025, 1, 16)
