@@ -7,10 +7,13 @@ translation from and to stops, teams and datetimes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+log = logging.getLogger(__name__)
 
 _TIME = "time"
 
@@ -19,22 +22,26 @@ _TIME = "time"
 class IntegerModel:
     """A routing problem in solver units.
 
-    Nodes ``0..n_stops-1`` are stops; vehicle ``v`` starts at node ``starts[v]``
-    and ends at ``ends[v]``. ``travel[m][i][j]`` is the travel time in seconds
-    between nodes for matrix ``m``; vehicle ``v`` uses matrix ``matrix_of[v]``.
+    Nodes ``0..n_visits-1`` are visits, in ``groups`` of alternatives of which at
+    most one is visited (or the group's penalty is paid); vehicle ``v`` starts at
+    node ``starts[v]`` and ends at ``ends[v]``. ``travel[m][i][j]`` is the travel
+    time in seconds from node i to node j for matrix ``m``; vehicle ``v`` uses
+    matrix ``matrix_of[v]``. ``initial_routes`` (visit nodes per vehicle) warm-starts.
     """
 
-    n_stops: int
+    n_visits: int
     travel: Sequence[Sequence[Sequence[int]]]
     matrix_of: Sequence[int]
     service: Sequence[int]
     windows: Sequence[tuple[int, int]]
+    groups: Sequence[Sequence[int]]
     penalties: Sequence[int]
     allowed: Sequence[Sequence[int]]
     starts: Sequence[int]
     ends: Sequence[int]
     vehicle_windows: Sequence[tuple[int, int]]
     balance_weight: int = 0
+    initial_routes: Sequence[Sequence[int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,13 @@ def solve_integer_model(model: IntegerModel, limits: SearchLimits) -> IntegerSol
     )
     routing = pywrapcp.RoutingModel(manager)
     _add_costs_and_time(routing, manager, model)
-    _add_stops(routing, manager, model)
-    solution = routing.SolveWithParameters(_search_parameters(limits))
+    _add_visits(routing, manager, model)
+    params = _search_parameters(limits)
+    start = _initial_assignment(routing, manager, model, params)
+    if start is not None:
+        solution = routing.SolveFromAssignmentWithParameters(start, params)
+    else:
+        solution = routing.SolveWithParameters(params)
     if solution is None:
         return None
     return _read_solution(routing, manager, model, solution)
@@ -103,19 +115,37 @@ def _add_costs_and_time(
         routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(vehicle)))
 
 
-def _add_stops(
+def _add_visits(
     routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, model: IntegerModel
 ) -> None:
     time = routing.GetDimensionOrDie(_TIME)
-    for node in range(model.n_stops):
+    for group, penalty in zip(model.groups, model.penalties, strict=True):
+        routing.AddDisjunction([manager.NodeToIndex(n) for n in group], penalty, 1)
+    for node in range(model.n_visits):
         index = manager.NodeToIndex(node)
         open_s, close_s = model.windows[node]
         time.CumulVar(index).SetRange(open_s, close_s)
-        routing.AddDisjunction([index], model.penalties[node])
         if len(model.allowed[node]) < len(model.starts):
             # SetAllowedVehiclesForIndex rejects Python lists in OR-Tools 9.15 (absl::Span);
             # restricting the vehicle variable is the same rule. -1 keeps "left out" open.
             routing.VehicleVar(index).SetValues([-1, *model.allowed[node]])
+
+
+def _initial_assignment(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    model: IntegerModel,
+    params: object,
+) -> pywrapcp.Assignment | None:
+    """The earlier routes as a first solution, or ``None`` if they no longer fit."""
+    if model.initial_routes is None:
+        return None
+    routing.CloseModelWithParameters(params)
+    routes = [[manager.NodeToIndex(n) for n in nodes] for nodes in model.initial_routes]
+    assignment = routing.ReadAssignmentFromRoutes(routes, True)
+    if assignment is None:
+        log.info("the earlier routes no longer fit; searching from scratch")
+    return assignment
 
 
 def _search_parameters(limits: SearchLimits):  # type: ignore[no-untyped-def]
@@ -150,5 +180,5 @@ def _read_solution(
             index = solution.Value(routing.NextVar(index))
         visited.update(nodes[1:-1])
         routes.append(IntegerRoute(vehicle, tuple(nodes), tuple(times)))
-    unvisited = tuple(n for n in range(model.n_stops) if n not in visited)
+    unvisited = tuple(n for n in range(model.n_visits) if n not in visited)
     return IntegerSolution(tuple(routes), unvisited, int(solution.ObjectiveValue()))

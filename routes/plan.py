@@ -18,6 +18,8 @@ class DropReason(StrEnum):
     """Why a stop is not in any route."""
 
     OFF_NETWORK = "off_network"
+    NO_SKILL = "no_skill"
+    NO_TEAM_ALLOWED = "no_team_allowed"
     OUT_OF_REACH = "out_of_reach"
     NO_TEAM_TIME = "no_team_time"
 
@@ -29,6 +31,9 @@ class DropReason(StrEnum):
 
 _EXPLANATIONS = {
     DropReason.OFF_NETWORK: "too far from any road the teams use; set its access point by hand",
+    DropReason.NO_SKILL: "needs a skill no team on duty has; put such a team on duty",
+    DropReason.NO_TEAM_ALLOWED: "no team on duty may go there (districts or pins); "
+    "widen a district or pin it to a team on duty",
     DropReason.OUT_OF_REACH: "no team on duty can reach it within its time window and shift",
     DropReason.NO_TEAM_TIME: "not enough team time tonight; add a team or lengthen the shift",
 }
@@ -36,12 +41,18 @@ _EXPLANATIONS = {
 
 @dataclass(frozen=True)
 class Visit:
-    """A stop in a route: when the team starts checking it and when it leaves."""
+    """A stop in a route: when the team starts checking it and when it leaves.
+
+    ``kind`` is ``"stop"`` or ``"break"`` (then ``stop_id`` is the break place's id);
+    ``reverse`` says a swept line is walked from its last point to its first.
+    """
 
     stop_id: str
     arrival: datetime
     departure: datetime
     wait: timedelta
+    kind: str = "stop"
+    reverse: bool = False
 
 
 @dataclass(frozen=True)

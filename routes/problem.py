@@ -6,9 +6,12 @@ from ``Problem.origin`` once, in :mod:`routes.model`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from shapely.geometry import LineString
 
 from routes.errors import ValidationError
 
@@ -26,7 +29,10 @@ class Stop:
 
     ``lon``/``lat`` is the access point (where a team leaves the road), not the
     hotspot's own geometry. ``penalty`` is the cost, in seconds of travel, of
-    leaving the visit out of the plan.
+    leaving the visit out of the plan. A stop with a ``sweep`` line is walked
+    end to end: the team enters at whichever end suits its route and leaves at
+    the other. ``skills`` must all be on the team; ``teams``, when given, are the
+    only teams that may take the stop (a district, a pin).
     """
 
     id: str
@@ -35,6 +41,9 @@ class Stop:
     service: timedelta = timedelta(minutes=5)
     window: tuple[datetime, datetime] | None = None
     penalty: int = 3600
+    sweep: LineString | None = None
+    skills: frozenset[str] = frozenset()
+    teams: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.service < timedelta(0):
@@ -54,8 +63,35 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class BreakPlace:
+    """Somewhere a team may warm up (a shelter), with the id the caller knows it by."""
+
+    id: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Break:
+    """A warm-up stop of ``duration``, starting between ``earliest`` and ``latest``."""
+
+    duration: timedelta
+    earliest: datetime
+    latest: datetime
+    places: tuple[BreakPlace, ...]
+
+    def __post_init__(self) -> None:
+        _require_aware(self.earliest, "break earliest start")
+        _require_aware(self.latest, "break latest start")
+        if self.latest < self.earliest:
+            raise ValidationError("a break's latest start is before its earliest start")
+        if not self.places:
+            raise ValidationError("a break needs at least one place (a shelter) to be taken at")
+
+
+@dataclass(frozen=True)
 class Team:
-    """A team on duty: how it moves, where it starts and ends, and its shift."""
+    """A team on duty: how it moves, where it starts and ends, its shift and skills."""
 
     id: str
     mode: Mode
@@ -65,6 +101,8 @@ class Team:
     end_lat: float
     shift_start: datetime
     shift_end: datetime
+    skills: frozenset[str] = frozenset()
+    rest: Break | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.shift_start, f"team {self.id!r} shift start")
@@ -78,12 +116,17 @@ class Team:
 
 @dataclass(frozen=True)
 class Problem:
-    """Everything the solver needs: stops and teams. Networks come separately."""
+    """Everything the solver needs: stops and teams. Networks come separately.
+
+    ``initial_routes`` (team id -> stop ids in order) warm-starts the search from
+    an earlier plan, so re-planning the rest of a night changes little and fast.
+    """
 
     stops: tuple[Stop, ...]
     teams: tuple[Team, ...]
     max_snap_m: float = 500.0
     balance_weight: int = 0
+    initial_routes: Mapping[str, tuple[str, ...]] | None = None
     stop_ids: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -1,16 +1,18 @@
 """Solve a patrol problem on real road networks and return a :class:`Plan`.
 
-Steps: snap every place to each mode's network, measure travel times with
-Dijkstra, leave out what no team can reach (saying why), search with OR-Tools,
-then rebuild each leg along the same shortest paths the search used.
+Steps: lay out the problem's points and nodes, snap the points to each mode's
+network, measure travel times with Dijkstra, leave out what no team can take
+(saying why), search with OR-Tools, then rebuild each leg along the same
+shortest paths the search used.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time as clock
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import networkx as nx
@@ -18,12 +20,18 @@ from shapely.geometry import Point
 
 from routes.errors import ValidationError
 from routes.matrix import ShortestPaths
-from routes.model import IntegerModel, IntegerSolution, SearchLimits, solve_integer_model
+from routes.model import IntegerModel, IntegerRoute, SearchLimits, solve_integer_model
+from routes.nodes import BREAK, Layout, Node, lay_out
 from routes.plan import Dropped, DropReason, Leg, Plan, Route, Visit
-from routes.problem import Mode, Problem, Stop, Team
+from routes.problem import Mode, Problem, Team
 from routes.snap import Snapper
 
 log = logging.getLogger(__name__)
+
+#: Leaving a team's break out costs more than leaving any stop out.
+BREAK_PENALTY = 10**9
+#: Travel time given to a pair the network does not connect (a closed road).
+UNREACHABLE_S = 10**8
 
 
 @dataclass(frozen=True)
@@ -40,24 +48,22 @@ class SolveParams:
             raise ValidationError(f"solution limit {self.solution_limit} must be at least 1")
 
 
-@dataclass
-class _Located:
-    """Every place of the problem snapped to every mode's network."""
+@dataclass(frozen=True)
+class _Snapped:
+    """Every point of the layout on every mode's network, and travel between them."""
 
-    stops: list[Stop]
-    teams: list[Team]
-    node: dict[Mode, list[int]] = field(default_factory=dict)
-    gap_m: dict[Mode, list[float]] = field(default_factory=dict)
-    paths: dict[Mode, ShortestPaths] = field(default_factory=dict)
+    layout: Layout
+    node: Mapping[Mode, list[int]]
+    gap_m: Mapping[Mode, list[float]]
+    paths: Mapping[Mode, ShortestPaths]
+    max_snap_m: float
 
     def seconds(self, mode: Mode, a: int, b: int) -> int:
-        return round(self.paths[mode].seconds(self.node[mode][a], self.node[mode][b]))
+        value = self.paths[mode].seconds(self.node[mode][a], self.node[mode][b])
+        return round(value) if math.isfinite(value) else UNREACHABLE_S
 
-    def start_of(self, t: int) -> int:
-        return len(self.stops) + 2 * t
-
-    def end_of(self, t: int) -> int:
-        return len(self.stops) + 2 * t + 1
+    def on_network(self, mode: Mode, *points: int) -> bool:
+        return all(self.gap_m[mode][p] <= self.max_snap_m for p in points)
 
 
 def solve(
@@ -71,185 +77,206 @@ def solve(
     if missing:
         raise ValidationError(f"no road network for mode {', '.join(missing)}; build the city")
     began = clock.perf_counter()
-    dropped: list[Dropped] = []
-    located = _locate(problem, networks, dropped)
-    reachable = _reachability(problem, located)
-    kept = [i for i, teams in enumerate(reachable) if teams]
-    for i, teams in enumerate(reachable):
-        if not teams:
-            dropped.append(
-                Dropped(located.stops[i].id, DropReason.OUT_OF_REACH,
-                        DropReason.OUT_OF_REACH.explanation)
-            )
-    model = _integer_model(problem, located, kept, reachable)
+    layout = lay_out(problem)
+    snapped = _snap(problem, layout, networks)
+    allowed = [_teams_for(problem, snapped, node) for node in layout.nodes]
+    dropped = _unplannable(problem, snapped, allowed)
+    kept = [n for n, teams in enumerate(allowed) if teams]
+    model = _integer_model(problem, snapped, kept, allowed)
     solution = solve_integer_model(model, SearchLimits(params.time_limit_s, params.solution_limit))
     if solution is None:
         raise RuntimeError("the solver found no plan, not even an empty one; report this")
-    routes = _routes(problem, located, kept, solution)
-    for node in solution.unvisited:
-        stop = located.stops[kept[node]]
-        dropped.append(
-            Dropped(stop.id, DropReason.NO_TEAM_TIME, DropReason.NO_TEAM_TIME.explanation)
-        )
+    routes = [_route(problem, snapped, kept, raw) for raw in solution.routes]
+    visited = {layout.nodes[kept[n]].owner for r in solution.routes for n in r.nodes[1:-1]
+               if layout.nodes[kept[n]].kind != BREAK}
+    already = {d.stop_id for d in dropped}
+    for index, stop in enumerate(problem.stops):
+        if index not in visited and stop.id not in already:
+            dropped.append(Dropped(stop.id, DropReason.NO_TEAM_TIME,
+                                   DropReason.NO_TEAM_TIME.explanation))
     seconds = clock.perf_counter() - began
     log.info("solved %d stops for %d teams in %.1f s", len(problem.stops), len(problem.teams),
              seconds)
     return Plan(tuple(routes), tuple(dropped), solution.objective, seconds)
 
 
-def _locate(
-    problem: Problem, networks: Mapping[Mode, nx.MultiDiGraph], dropped: list[Dropped]
-) -> _Located:
-    """Snap stops and bases; a stop far from every network is dropped as off-network."""
-    points = [Point(s.lon, s.lat) for s in problem.stops]
-    bases = [p for t in problem.teams
-             for p in (Point(t.start_lon, t.start_lat), Point(t.end_lon, t.end_lat))]
-    near: dict[Mode, tuple[list[int], list[float]]] = {}
+def _snap(problem: Problem, layout: Layout, networks: Mapping[Mode, nx.MultiDiGraph]) -> _Snapped:
+    points = [Point(lon, lat) for lon, lat in layout.points]
+    node: dict[Mode, list[int]] = {}
+    gap: dict[Mode, list[float]] = {}
+    paths: dict[Mode, ShortestPaths] = {}
     for mode in problem.modes:
-        near[mode] = Snapper(networks[mode]).nearest(points + bases)
-    on_network = []
-    for i, stop in enumerate(problem.stops):
-        gaps = {m: near[m][1][i] for m in problem.modes}
-        if min(gaps.values()) <= problem.max_snap_m:
-            on_network.append(i)
-        else:
-            detail = (f"{min(gaps.values()):.0f} m from the nearest road "
-                      f"(limit {problem.max_snap_m:.0f} m); set its access point by hand")
-            dropped.append(Dropped(stop.id, DropReason.OFF_NETWORK, detail))
-    _check_bases(problem, near, len(points))
-    located = _Located([problem.stops[i] for i in on_network], list(problem.teams))
-    for mode in problem.modes:
-        nodes, gaps_m = near[mode]
-        located.node[mode] = [nodes[i] for i in on_network] + nodes[len(points):]
-        located.gap_m[mode] = [gaps_m[i] for i in on_network]
-        located.paths[mode] = ShortestPaths(networks[mode], located.node[mode])
-    return located
+        node[mode], gap[mode] = Snapper(networks[mode]).nearest(points)
+        paths[mode] = ShortestPaths(networks[mode], node[mode])
+    snapped = _Snapped(layout, node, gap, paths, problem.max_snap_m)
+    _check_bases(problem, snapped)
+    return snapped
 
 
-def _check_bases(
-    problem: Problem, near: Mapping[Mode, tuple[list[int], list[float]]], offset: int
-) -> None:
-    for t, team in enumerate(problem.teams):
-        gaps = near[team.mode][1][offset + 2 * t: offset + 2 * t + 2]
-        if max(gaps) > problem.max_snap_m:
+def _check_bases(problem: Problem, snapped: _Snapped) -> None:
+    for team, (start, end) in zip(problem.teams, snapped.layout.base_points, strict=True):
+        if not snapped.on_network(team.mode, start, end):
+            far = max(snapped.gap_m[team.mode][start], snapped.gap_m[team.mode][end])
             raise ValidationError(
-                f"team {team.id!r}: its base is {max(gaps):.0f} m from the nearest {team.mode} "
+                f"team {team.id!r}: its base is {far:.0f} m from the nearest {team.mode} "
                 "road; move the base onto the city's road network"
             )
 
 
-def _reachability(problem: Problem, located: _Located) -> list[list[int]]:
-    """For each stop, the teams that could go there and still return in their shift."""
+def _teams_for(problem: Problem, snapped: _Snapped, node: Node) -> list[int]:
+    """The teams that may take ``node`` and still return within their shift."""
+    return [t for t, team in enumerate(problem.teams)
+            if _may_take(problem, team, node, t) and _fits(problem, snapped, team, t, node)]
+
+
+def _may_take(problem: Problem, team: Team, node: Node, t: int) -> bool:
+    if node.kind == BREAK:
+        return node.owner == t
+    stop = problem.stops[node.owner]
+    return stop.skills <= team.skills and (stop.teams is None or team.id in stop.teams)
+
+
+def _fits(problem: Problem, snapped: _Snapped, team: Team, t: int, node: Node) -> bool:
+    if not snapped.on_network(team.mode, node.entry, node.exit):
+        return False
     origin = problem.origin
-    result = []
-    for i, stop in enumerate(located.stops):
-        teams = []
-        for t, team in enumerate(located.teams):
-            if located.gap_m[team.mode][i] > problem.max_snap_m:
-                continue  # near another mode's roads only: this team's roads end too far away
-            out = located.seconds(team.mode, located.start_of(t), i)
-            back = located.seconds(team.mode, i, located.end_of(t))
-            arrive = _secs(team.shift_start, origin) + out
-            open_s, close_s = _window(stop, team, origin)
-            begin = max(arrive, open_s)
-            if begin <= close_s and begin + _whole(stop.service) + back <= _secs(team.shift_end,
-                                                                                  origin):
-                teams.append(t)
-        result.append(teams)
-    return result
+    start, end = snapped.layout.base_points[t]
+    begin = max(_secs(team.shift_start, origin) + snapped.seconds(team.mode, start, node.entry),
+                node.window[0])
+    back = snapped.seconds(team.mode, node.exit, end)
+    return begin <= node.window[1] and begin + node.service + back <= _secs(team.shift_end,
+                                                                             origin)
+
+
+def _unplannable(problem: Problem, snapped: _Snapped, allowed: list[list[int]]) -> list[Dropped]:
+    """Stops no team can take, each with the first reason that rules it out."""
+    layout = snapped.layout
+    dropped = []
+    for index, stop in enumerate(problem.stops):
+        nodes = [layout.nodes[n] for n in layout.groups[layout.stop_group[index]]]
+        if any(allowed[n] for n in layout.groups[layout.stop_group[index]]):
+            continue
+        reason, detail = _why(problem, snapped, nodes)
+        dropped.append(Dropped(stop.id, reason, detail))
+    return dropped
+
+
+def _why(problem: Problem, snapped: _Snapped, nodes: list[Node]) -> tuple[DropReason, str]:
+    node = nodes[0]
+    stop = problem.stops[node.owner]
+    if not any(snapped.on_network(t.mode, node.entry, node.exit) for t in problem.teams):
+        nearest = min(max(snapped.gap_m[m][node.entry], snapped.gap_m[m][node.exit])
+                      for m in problem.modes)
+        return DropReason.OFF_NETWORK, (
+            f"{nearest:.0f} m from the nearest road (limit {problem.max_snap_m:.0f} m); "
+            "set its access point by hand")
+    if not any(stop.skills <= t.skills for t in problem.teams):
+        need = ", ".join(sorted(stop.skills))
+        return DropReason.NO_SKILL, f"needs {need}; no team on duty has it"
+    if stop.teams is not None and not any(t.id in stop.teams for t in problem.teams):
+        return DropReason.NO_TEAM_ALLOWED, DropReason.NO_TEAM_ALLOWED.explanation
+    return DropReason.OUT_OF_REACH, DropReason.OUT_OF_REACH.explanation
 
 
 def _integer_model(
-    problem: Problem, located: _Located, kept: list[int], reachable: list[list[int]]
+    problem: Problem, snapped: _Snapped, kept: list[int], allowed: list[list[int]]
 ) -> IntegerModel:
+    layout = snapped.layout
     modes = list(problem.modes)
     origin = problem.origin
-    places = kept + [located.start_of(t) + k for t in range(len(located.teams)) for k in (0, 1)]
-    travel = [[[located.seconds(mode, a, b) for b in places] for a in places] for mode in modes]
-    stops = [located.stops[i] for i in kept]
-    horizon = _secs(max(t.shift_end for t in problem.teams), origin)
+    position = {node: i for i, node in enumerate(kept)}
+    enter = [layout.nodes[n].entry for n in kept] + [p for pair in layout.base_points
+                                                      for p in pair]
+    leave = [layout.nodes[n].exit for n in kept] + [p for pair in layout.base_points
+                                                     for p in pair]
+    travel = [[[snapped.seconds(mode, a, b) for b in enter] for a in leave] for mode in modes]
+    groups, penalties = [], []
+    for g, members in enumerate(layout.groups):
+        inside = [position[n] for n in members if n in position]
+        if inside:
+            groups.append(inside)
+            penalties.append(_group_penalty(problem, layout, g))
     n = len(kept)
     return IntegerModel(
-        n_stops=n,
+        n_visits=n,
         travel=travel,
         matrix_of=[modes.index(t.mode) for t in problem.teams],
-        service=[_whole(s.service) for s in stops] + [0] * (2 * len(problem.teams)),
-        windows=[_stop_window(s, origin, horizon) for s in stops],
-        penalties=[s.penalty for s in stops],
-        allowed=[reachable[i] for i in kept],
+        service=[layout.nodes[k].service for k in kept] + [0] * (2 * len(problem.teams)),
+        windows=[layout.nodes[k].window for k in kept],
+        groups=groups,
+        penalties=penalties,
+        allowed=[allowed[k] for k in kept],
         starts=[n + 2 * t for t in range(len(problem.teams))],
         ends=[n + 2 * t + 1 for t in range(len(problem.teams))],
         vehicle_windows=[(_secs(t.shift_start, origin), _secs(t.shift_end, origin))
                          for t in problem.teams],
         balance_weight=problem.balance_weight,
+        initial_routes=_initial_routes(problem, layout, position, allowed),
     )
 
 
-def _routes(
-    problem: Problem, located: _Located, kept: list[int], solution: IntegerSolution
-) -> list[Route]:
-    origin = problem.origin
-    n = len(kept)
+def _group_penalty(problem: Problem, layout: Layout, group: int) -> int:
+    node = layout.nodes[layout.groups[group][0]]
+    return BREAK_PENALTY if node.kind == BREAK else problem.stops[node.owner].penalty
+
+
+def _initial_routes(
+    problem: Problem, layout: Layout, position: dict[int, int], allowed: list[list[int]]
+) -> list[list[int]] | None:
+    """Earlier routes as solver nodes: each stop in the first direction the team may take."""
+    if problem.initial_routes is None:
+        return None
+    group_of = {stop.id: layout.stop_group[i] for i, stop in enumerate(problem.stops)}
     routes = []
-    for raw in solution.routes:
-        t = raw.vehicle
-        team = located.teams[t]
-        # model node -> located place index
-        places = [kept[node] if node < n else located.start_of(t) + (node - n) % 2
-                  for node in raw.nodes]
-        ids = [_place_id(located, p, team) for p in places]
-        visits, legs = [], []
-        for k in range(1, len(places)):
-            a, b = places[k - 1], places[k]
-            legs.append(_leg(located, team.mode, a, b, ids[k - 1], ids[k]))
-            if k < len(places) - 1:
-                stop = located.stops[b]
-                previous_departure = (raw.times[k - 1]
-                                      + (_whole(located.stops[a].service) if k > 1 else 0))
-                arrival = previous_departure + located.seconds(team.mode, a, b)
-                begin = raw.times[k]
-                visits.append(Visit(
-                    stop.id,
-                    arrival=origin + timedelta(seconds=begin),
-                    departure=origin + timedelta(seconds=begin + _whole(stop.service)),
-                    wait=timedelta(seconds=begin - arrival),
-                ))
-        routes.append(Route(
-            team.id, team.mode,
-            start=origin + timedelta(seconds=raw.times[0]),
-            end=origin + timedelta(seconds=raw.times[-1]),
-            visits=tuple(visits), legs=tuple(legs),
-        ))
+    for t, team in enumerate(problem.teams):
+        nodes = []
+        for stop_id in problem.initial_routes.get(team.id, ()):
+            choice = [n for n in layout.groups[group_of[stop_id]]
+                      if n in position and t in allowed[n]] if stop_id in group_of else []
+            if choice:
+                nodes.append(position[choice[0]])
+        routes.append(nodes)
     return routes
 
 
-def _leg(located: _Located, mode: Mode, a: int, b: int, from_id: str, to_id: str) -> Leg:
-    paths = located.paths[mode]
-    line, metres = paths.path_line(located.node[mode][a], located.node[mode][b])
-    return Leg(from_id, to_id, timedelta(seconds=located.seconds(mode, a, b)), metres, line)
+def _route(problem: Problem, snapped: _Snapped, kept: list[int], raw: IntegerRoute) -> Route:
+    """Rebuild one team's route with datetimes, waits and legs along the roads."""
+    layout = snapped.layout
+    t = raw.vehicle
+    team = problem.teams[t]
+    origin = problem.origin
+    n = len(kept)
+    start_point, end_point = layout.base_points[t]
+    nodes = [layout.nodes[kept[k]] if k < n else None for k in raw.nodes]
+    visits, legs = [], []
+    here, ready, here_id = start_point, raw.times[0], f"{team.id}:start"
+    for node, begin in zip(nodes[1:-1], raw.times[1:-1], strict=True):
+        assert node is not None  # only depots are None, and they are the first and last
+        node_id = _node_id(problem, node)
+        legs.append(_leg(snapped, team.mode, here, node.entry, here_id, node_id))
+        arrival = ready + snapped.seconds(team.mode, here, node.entry)
+        visits.append(Visit(
+            node_id,
+            arrival=origin + timedelta(seconds=begin),
+            departure=origin + timedelta(seconds=begin + node.service),
+            wait=timedelta(seconds=begin - arrival),
+            kind=node.kind, reverse=node.reverse,
+        ))
+        here, ready, here_id = node.exit, begin + node.service, node_id
+    legs.append(_leg(snapped, team.mode, here, end_point, here_id, f"{team.id}:end"))
+    return Route(team.id, team.mode, start=origin + timedelta(seconds=raw.times[0]),
+                 end=origin + timedelta(seconds=raw.times[-1]), visits=tuple(visits),
+                 legs=tuple(legs))
 
 
-def _place_id(located: _Located, place: int, team: Team) -> str:
-    if place < len(located.stops):
-        return located.stops[place].id
-    return f"{team.id}:start" if (place - len(located.stops)) % 2 == 0 else f"{team.id}:end"
+def _node_id(problem: Problem, node: Node) -> str:
+    return node.place_id if node.kind == BREAK else problem.stops[node.owner].id
 
 
-def _window(stop: Stop, team: Team, origin: datetime) -> tuple[int, int]:
-    if stop.window is None:
-        return _secs(team.shift_start, origin), _secs(team.shift_end, origin)
-    return _secs(stop.window[0], origin), _secs(stop.window[1], origin)
-
-
-def _stop_window(stop: Stop, origin: datetime, horizon: int) -> tuple[int, int]:
-    if stop.window is None:
-        return 0, horizon
-    return max(0, _secs(stop.window[0], origin)), min(horizon, _secs(stop.window[1], origin))
+def _leg(snapped: _Snapped, mode: Mode, a: int, b: int, from_id: str, to_id: str) -> Leg:
+    line, metres = snapped.paths[mode].path_line(snapped.node[mode][a], snapped.node[mode][b])
+    return Leg(from_id, to_id, timedelta(seconds=snapped.seconds(mode, a, b)), metres, line)
 
 
 def _secs(moment: datetime, origin: datetime) -> int:
     return round((moment - origin).total_seconds())
-
-
-def _whole(duration: timedelta) -> int:
-    return round(duration.total_seconds())

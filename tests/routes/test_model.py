@@ -20,11 +20,12 @@ def four_stops() -> IntegerModel:
     position = [100, 200, 300, 400, 0, 0, 0, 0]
     travel = [[abs(a - b) for b in position] for a in position]
     return IntegerModel(
-        n_stops=4,
+        n_visits=4,
         travel=[travel],
         matrix_of=[0, 0],
         service=[60, 60, 60, 60, 0, 0, 0, 0],
         windows=[(0, 3600)] * 4,
+        groups=[[0], [1], [2], [3]],
         penalties=[10_000] * 4,
         allowed=[[0, 1]] * 4,
         starts=[4, 6],
@@ -64,7 +65,7 @@ def test_times_respect_windows_and_travel(four_stops: IntegerModel) -> None:
         for k in range(1, len(route.nodes)):
             a, b = route.nodes[k - 1], route.nodes[k]
             assert route.times[k] >= route.times[k - 1] + model.service[a] + travel[a][b]
-            if b < model.n_stops:
+            if b < model.n_visits:
                 assert model.windows[b][0] <= route.times[k] <= model.windows[b][1]
 
 
