@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session
 from timezonefinder import TimezoneFinder
 
 from dispatch.categories import Category, load_categories, write_default_categories
+from dispatch.cold import write_default_levels
 from dispatch.errors import ValidationError
 from dispatch.harvest import EXTRA_KEYS, HARVEST_TAGS, Draft, harvest
 from dispatch.models import City, Hotspot, SavedPlan, Shelter, TeamBase
 from dispatch.store import open_engine, session_factory
 from dispatch.workspace import Workspace
+from routes.measure import sweep_metres
 from routes.network import build_network, save_network
 from routes.problem import Mode
 from routes.snap import Snapper
@@ -79,6 +81,7 @@ def build_city(workspace: Workspace, source: OsmSource, name: str) -> CitySummar
         shelters = _store_points(session, drafts, "shelter")
         bases = _store_points(session, drafts, "base") or _store_central_base(session, walk)
     write_default_categories(workspace.root)
+    write_default_levels(workspace.root)
     engine.dispose()
     return CitySummary(
         name, timezone,
@@ -125,9 +128,10 @@ def _store_hotspots(
 ) -> list[Hotspot]:
     chosen = [d for d in drafts if d.kind in categories]
     access = access_points(graph, [d.geometry for d in chosen])
+    sweeps = sweep_metres(graph, [d.geometry for d in chosen])
     numbers: Counter[str] = Counter()
     hotspots = []
-    for draft, point in zip(chosen, access, strict=True):
+    for draft, point, metres in zip(chosen, access, sweeps, strict=True):
         category = categories[draft.kind]
         numbers[draft.kind] += 1
         hotspots.append(Hotspot(
@@ -135,6 +139,7 @@ def _store_hotspots(
             category=draft.kind, risk=category.risk, service_min=category.service_min,
             checks_per_night=category.checks_per_night, geometry=draft.geometry,
             access_lon=point.x, access_lat=point.y, osm_ref=draft.osm_ref, active=True,
+            sweep_m=round(metres, 1),
         ))
     session.add_all(hotspots)
     return hotspots

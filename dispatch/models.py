@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, Time
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dispatch.geometry import WKTGeometry
@@ -46,6 +46,13 @@ class Hotspot(Base):
     access_lat: Mapped[float] = mapped_column(Float)
     osm_ref: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Metres walked to check it: a line's length, a park's paths; 0 for a point.
+    sweep_m: Mapped[float] = mapped_column(Float, default=0.0)
+    #: Checked only between these clock times (a site after the workers leave).
+    window_start: Mapped[time | None] = mapped_column(Time)
+    window_end: Mapped[time | None] = mapped_column(Time)
+    #: A skill the checking team must have (medical, police, social).
+    skill: Mapped[str | None] = mapped_column(String(40))
 
 
 class Shelter(Base):

@@ -6,9 +6,12 @@ start is the next morning. All datetimes carry the city's own time zone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from shapely.geometry.base import BaseGeometry
 
 from dispatch.errors import ValidationError
 from routes.problem import Mode
@@ -26,17 +29,26 @@ class TeamOnDuty:
     name: str
     mode: Mode
     base_id: int
+    skills: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Night:
-    """One night's settings, before any plan."""
+    """One night's settings, before any plan.
+
+    ``temperature`` (the forecast low, °C) picks the cold level; ``break_minutes``
+    gives each team of a long shift a warm-up stop at a shelter; ``closures`` are
+    roads closed tonight (lines or areas, lon/lat).
+    """
 
     date: date
     timezone: str
     start: datetime
     end: datetime
     teams: tuple[TeamOnDuty, ...]
+    temperature: float | None = None
+    break_minutes: int = 30
+    closures: tuple[BaseGeometry, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.teams:
@@ -45,6 +57,15 @@ class Night:
             raise ValidationError(
                 f"the shift ends at {self.end.isoformat()} before it starts at "
                 f"{self.start.isoformat()}; give an end after the start"
+            )
+        if not 0 <= self.break_minutes <= 120:
+            raise ValidationError(
+                f"a break of {self.break_minutes} minutes is not 0 to 120; give --break-minutes "
+                "0 for none"
+            )
+        if self.temperature is not None and not -60 <= self.temperature <= 45:
+            raise ValidationError(
+                f"temperature {self.temperature} °C is not a forecast low; give degrees Celsius"
             )
         if self.end - self.start > MAX_SHIFT:
             raise ValidationError(
@@ -75,8 +96,20 @@ def shift_bounds(
     return begin, finish
 
 
-def make_teams(count: int, on_foot: int, base_ids: list[int]) -> tuple[TeamOnDuty, ...]:
-    """``count`` numbered teams, the last ``on_foot`` of them walking, spread over the bases."""
+def make_teams(
+    count: int, on_foot: int, base_ids: list[int],
+    skills: Mapping[str, frozenset[str]] | None = None,
+) -> tuple[TeamOnDuty, ...]:
+    """``count`` numbered teams, the last ``on_foot`` of them walking, spread over the bases.
+
+    ``skills`` maps team ids (``T1`` ...) to their skills.
+    """
+    skills = skills or {}
+    unknown = sorted(set(skills) - {f"T{k}" for k in range(1, count + 1)})
+    if unknown:
+        raise ValidationError(
+            f"skills given for {', '.join(unknown)}, but the teams are T1 to T{count}"
+        )
     if count < 1:
         raise ValidationError(f"--teams is {count}; at least one team must be on duty")
     if not 0 <= on_foot <= count:
@@ -89,9 +122,24 @@ def make_teams(count: int, on_foot: int, base_ids: list[int]) -> tuple[TeamOnDut
             name=f"巡查{k}队 Team {k}",
             mode=Mode.WALK if k > count - on_foot else Mode.DRIVE,
             base_id=base_ids[(k - 1) % len(base_ids)],
+            skills=skills.get(f"T{k}", frozenset()),
         )
         for k in range(1, count + 1)
     )
+
+
+def parse_skills(entries: list[str]) -> dict[str, frozenset[str]]:
+    """``["T1=police,medical", "T3=social"]`` as team id -> skills."""
+    found: dict[str, frozenset[str]] = {}
+    for entry in entries:
+        team, sep, names = entry.partition("=")
+        skills = frozenset(n.strip().lower() for n in names.split(",") if n.strip())
+        if not sep or not team.strip() or not skills:
+            raise ValidationError(
+                f"--team-skill {entry!r} is not TEAM=SKILL[,SKILL]; e.g. T1=police,medical"
+            )
+        found[team.strip()] = found.get(team.strip(), frozenset()) | skills
+    return found
 
 
 def _zone(timezone: str) -> ZoneInfo:
@@ -119,3 +167,23 @@ def _moment(text: str | None, night_date: date, zone: ZoneInfo, default: time,
             "YYYY-MM-DDTHH:MM"
         ) from exc
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+@dataclass(frozen=True)
+class NightOptions:
+    """A night as a dispatcher states it (command line or form), before validation."""
+
+    teams: int = 4
+    on_foot: int = 0
+    date: date | None = None
+    start: str | None = None
+    end: str | None = None
+    temperature: float | None = None
+    break_minutes: int = 30
+    skills: tuple[str, ...] = ()
+    closures: tuple[BaseGeometry, ...] = ()
+    balance: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.balance <= 100:
+            raise ValidationError(f"--balance {self.balance} must be 0 (off) to 100")

@@ -46,18 +46,38 @@ class CategoryInfo:
 
 @dataclass(frozen=True)
 class PlannedVisit:
-    """A hotspot check in a team's route."""
+    """A hotspot check in a team's route; ``check`` counts a hotspot's checks tonight."""
 
     seq: int
     hotspot_id: int
     arrival: datetime
     departure: datetime
     wait: timedelta
+    check: int = 1
+    reverse: bool = False
+
+    @property
+    def key(self) -> str:
+        """The visit's id in legs and the solver: ``<hotspot id>#<check>``."""
+        return visit_key(self.hotspot_id, self.check)
+
+
+@dataclass(frozen=True)
+class PlannedBreak:
+    """A warm-up stop at a shelter during a long shift."""
+
+    shelter_id: int
+    start: datetime
+    end: datetime
+
+    @property
+    def key(self) -> str:
+        return shelter_key(self.shelter_id)
 
 
 @dataclass(frozen=True)
 class TeamRoute:
-    """One team's night."""
+    """One team's night: checks in order, its break, and the legs between them."""
 
     team_id: str
     team_name: str
@@ -67,15 +87,42 @@ class TeamRoute:
     end: datetime
     visits: tuple[PlannedVisit, ...]
     legs: tuple[PlannedLeg, ...]
+    breaks: tuple[PlannedBreak, ...] = ()
+    skills: tuple[str, ...] = ()
 
     @property
     def distance_m(self) -> float:
         return sum(leg.distance_m for leg in self.legs)
 
+    def leg_to(self, key: str) -> PlannedLeg:
+        """The leg that arrives at the visit or break with ``key``."""
+        return next(leg for leg in self.legs if leg.to_id == key)
+
+    def timeline(self) -> list[PlannedVisit | PlannedBreak]:
+        """Visits and breaks in the order the team does them."""
+        items: list[PlannedVisit | PlannedBreak] = [*self.visits, *self.breaks]
+        return sorted(items, key=_begins)
+
+
+def _begins(item: PlannedVisit | PlannedBreak) -> datetime:
+    return item.arrival if isinstance(item, PlannedVisit) else item.start
+
+
+def visit_key(hotspot_id: int, check: int) -> str:
+    """The id of a hotspot's ``check``-th visit tonight."""
+    return f"{hotspot_id}#{check}"
+
+
+def shelter_key(shelter_id: int) -> str:
+    """The id of a break place."""
+    return f"shelter:{shelter_id}"
+
 
 #: Why a hotspot was left out, in Chinese and English, keyed by ``routes.plan.DropReason``.
 REASON_LABELS = {
     "off_network": "不在路网上 Off the road network",
+    "no_skill": "缺少所需专长 Needs a skill no team has",
+    "no_team_allowed": "无队伍可前往 No team may go there",
     "out_of_reach": "无法按时到达 Out of reach",
     "no_team_time": "队伍时间不足 Not enough team time",
 }
@@ -88,6 +135,7 @@ class DroppedVisit:
     hotspot_id: int
     reason: str
     detail: str
+    check: int = 1
 
     @property
     def label(self) -> str:
@@ -112,6 +160,8 @@ class NightPlan:
     bases: dict[int, PlaceInfo]
     routes: tuple[TeamRoute, ...]
     dropped: tuple[DroppedVisit, ...]
+    temperature: float | None = None
+    cold_level: str = ""
 
     def route(self, team_id: str) -> TeamRoute:
         """The route of ``team_id``; ``KeyError`` names the teams there are."""
@@ -132,12 +182,15 @@ class NightPlan:
                 "shift_end": self.shift_end.isoformat(),
                 "created_at": self.created_at.isoformat(),
                 "solve_seconds": round(self.solve_seconds, 2),
+                "temperature": self.temperature,
+                "cold_level": self.cold_level,
                 "teams": [{"id": r.team_id, "name": r.team_name, "mode": r.mode,
-                           "base_id": r.base_id} for r in self.routes],
+                           "base_id": r.base_id, "skills": list(r.skills)} for r in self.routes],
             },
             "routes": [_route_document(r, self.hotspots) for r in self.routes],
             "dropped": [
-                {"hotspot_id": d.hotspot_id, "name": self.hotspots[d.hotspot_id].name,
+                {"hotspot_id": d.hotspot_id, "check": d.check,
+                 "name": self.hotspots[d.hotspot_id].name,
                  "reason": d.reason, "detail": d.detail}
                 for d in self.dropped
             ],
@@ -167,8 +220,10 @@ class NightPlan:
             shelters=tuple(_place(p) for p in doc["shelters"]),
             bases={p["id"]: _place(p) for p in doc["bases"]},
             routes=tuple(_route(r, teams[r["team"]]) for r in doc["routes"]),
-            dropped=tuple(DroppedVisit(d["hotspot_id"], d["reason"], d["detail"])
-                          for d in doc["dropped"]),
+            dropped=tuple(DroppedVisit(d["hotspot_id"], d["reason"], d["detail"],
+                                       d.get("check", 1)) for d in doc["dropped"]),
+            temperature=night.get("temperature"),
+            cold_level=night.get("cold_level", ""),
         )
 
 
@@ -181,11 +236,14 @@ def _route_document(route: TeamRoute, hotspots: dict[int, PlaceInfo]) -> dict[st
         "end": route.end.isoformat(),
         "distance_m": round(route.distance_m, 1),
         "visits": [
-            {"seq": v.seq, "hotspot_id": v.hotspot_id, "name": hotspots[v.hotspot_id].name,
-             "category": hotspots[v.hotspot_id].kind, "arrival": v.arrival.isoformat(),
-             "departure": v.departure.isoformat(), "wait_s": int(v.wait.total_seconds())}
+            {"seq": v.seq, "hotspot_id": v.hotspot_id, "check": v.check,
+             "name": hotspots[v.hotspot_id].name, "category": hotspots[v.hotspot_id].kind,
+             "arrival": v.arrival.isoformat(), "departure": v.departure.isoformat(),
+             "wait_s": int(v.wait.total_seconds()), "reverse": v.reverse}
             for v in route.visits
         ],
+        "breaks": [{"shelter_id": b.shelter_id, "start": b.start.isoformat(),
+                    "end": b.end.isoformat()} for b in route.breaks],
         "legs": [
             {"from": leg.from_id, "to": leg.to_id, "travel_s": int(leg.travel.total_seconds()),
              "distance_m": round(leg.distance_m, 1),
@@ -198,12 +256,18 @@ def _route_document(route: TeamRoute, hotspots: dict[int, PlaceInfo]) -> dict[st
 def _route(doc: dict[str, Any], team: dict[str, Any]) -> TeamRoute:
     return TeamRoute(
         team_id=doc["team"], team_name=doc["team_name"], mode=doc["mode"],
-        base_id=team["base_id"],
+        base_id=team["base_id"], skills=tuple(team.get("skills", ())),
         start=datetime.fromisoformat(doc["start"]), end=datetime.fromisoformat(doc["end"]),
         visits=tuple(
             PlannedVisit(v["seq"], v["hotspot_id"], datetime.fromisoformat(v["arrival"]),
-                         datetime.fromisoformat(v["departure"]), timedelta(seconds=v["wait_s"]))
+                         datetime.fromisoformat(v["departure"]), timedelta(seconds=v["wait_s"]),
+                         v.get("check", 1), v.get("reverse", False))
             for v in doc["visits"]
+        ),
+        breaks=tuple(
+            PlannedBreak(b["shelter_id"], datetime.fromisoformat(b["start"]),
+                         datetime.fromisoformat(b["end"]))
+            for b in doc.get("breaks", [])
         ),
         legs=tuple(
             PlannedLeg(leg["from"], leg["to"], timedelta(seconds=leg["travel_s"]),

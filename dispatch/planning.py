@@ -1,14 +1,14 @@
-"""Turn tonight's hotspots and teams into a routes problem, solve it, and keep the plan.
+"""Plan a night for the stored city, keep the plan, and read it back.
 
-Risk becomes the penalty for leaving a hotspot out: each level doubles it, so
-when the night is too short the plan gives up low-risk places first.
+How hotspots become visits lives in :mod:`dispatch.visits`; this module runs the
+whole way from stored data and options to a saved :class:`NightPlan`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 import networkx as nx
 from shapely.geometry import Point
@@ -16,53 +16,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.categories import Category, load_categories
+from dispatch.cold import DEFAULT_LEVELS, ColdLevel, level_for, load_levels
 from dispatch.errors import NotBuiltError
 from dispatch.models import Hotspot, SavedPlan, Shelter, TeamBase
-from dispatch.night import Night, make_teams, shift_bounds, tonight
+from dispatch.night import Night, NightOptions, make_teams, parse_skills, shift_bounds, tonight
 from dispatch.nightplan import (
     CategoryInfo,
     DroppedVisit,
     NightPlan,
     PlaceInfo,
-    PlannedLeg,
+    PlannedBreak,
     PlannedVisit,
     TeamRoute,
 )
 from dispatch.store import get_city, open_engine, session_factory
+from dispatch.visits import BALANCE_WEIGHT, build_problem
 from dispatch.workspace import Workspace
-from routes.network import load_network
-from routes.plan import Plan
-from routes.problem import Mode, Problem, Stop, Team
+from routes.network import close_roads, load_network
+from routes.plan import Dropped, Plan, Route, Visit
+from routes.plan import Leg as PlannedLeg
+from routes.problem import Mode
 from routes.solve import SolveParams, solve
 
 log = logging.getLogger(__name__)
-
-#: Seconds of travel a plan would rather spend than leave out a risk-1 hotspot.
-BASE_PENALTY = 3600
-#: A second of the longest team's night costs this much; spreads the work over teams.
-BALANCE_WEIGHT = 1
-
-
-def build_problem(night: Night, hotspots: list[Hotspot], bases: Mapping[int, TeamBase]) -> Problem:
-    """The solver-neutral problem for ``night``: one visit per active hotspot."""
-    stops = tuple(
-        Stop(
-            id=str(h.id), lon=h.access_lon, lat=h.access_lat,
-            service=timedelta(minutes=h.service_min),
-            penalty=BASE_PENALTY * 2 ** (h.risk - 1),
-        )
-        for h in hotspots
-    )
-    teams = tuple(
-        Team(
-            id=t.id, mode=t.mode,
-            start_lon=bases[t.base_id].lon, start_lat=bases[t.base_id].lat,
-            end_lon=bases[t.base_id].lon, end_lat=bases[t.base_id].lat,
-            shift_start=night.start, shift_end=night.end,
-        )
-        for t in night.teams
-    )
-    return Problem(stops=stops, teams=teams, balance_weight=BALANCE_WEIGHT)
 
 
 def plan_night(
@@ -71,20 +47,28 @@ def plan_night(
     networks: Mapping[Mode, nx.MultiDiGraph],
     categories: Mapping[str, Category],
     params: SolveParams | None = None,
+    *,
+    level: ColdLevel | None = None,
+    balance_weight: int = BALANCE_WEIGHT,
 ) -> NightPlan:
     """Plan ``night`` for the active hotspots of the stored city."""
     city = get_city(session)
     hotspots = list(session.scalars(select(Hotspot).where(Hotspot.active).order_by(Hotspot.id)))
     bases = {b.id: b for b in session.scalars(select(TeamBase))}
+    shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
     missing = sorted({t.base_id for t in night.teams} - set(bases))
     if missing:
         raise NotBuiltError(f"no team base with id {missing}; bases are {sorted(bases)}")
-    problem = build_problem(night, hotspots, bases)
-    log.info("solving: %d hotspots, %d teams (up to %.0f s) ...", len(problem.stops),
-             len(problem.teams), (params or SolveParams()).time_limit_s)
+    level = level or level_for(DEFAULT_LEVELS, night.temperature)
+    problem = build_problem(night, hotspots, bases, shelters, level,
+                            balance_weight=balance_weight)
+    log.info("solving: %d visits to %d hotspots, %d teams, %s (up to %.0f s) ...",
+             len(problem.stops), len(hotspots), len(problem.teams), level.label,
+             (params or SolveParams()).time_limit_s)
+    if night.closures:
+        networks = {m: close_roads(g, list(night.closures)) for m, g in networks.items()}
     plan = solve(problem, networks, params)
-    shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
-    return _night_plan(city.name, night, plan, hotspots, shelters, bases, categories)
+    return _night_plan(city.name, night, level, plan, hotspots, shelters, bases, categories)
 
 
 def save_plan(session: Session, plan: NightPlan) -> SavedPlan:
@@ -102,21 +86,9 @@ def latest_plan(session: Session) -> NightPlan | None:
 
 
 def _night_plan(
-    city: str, night: Night, plan: Plan, hotspots: list[Hotspot], shelters: list[Shelter],
-    bases: Mapping[int, TeamBase], categories: Mapping[str, Category],
+    city: str, night: Night, level: ColdLevel, plan: Plan, hotspots: list[Hotspot],
+    shelters: list[Shelter], bases: Mapping[int, TeamBase], categories: Mapping[str, Category],
 ) -> NightPlan:
-    teams = {t.id: t for t in night.teams}
-    routes = tuple(
-        TeamRoute(
-            team_id=r.team_id, team_name=teams[r.team_id].name, mode=str(r.mode),
-            base_id=teams[r.team_id].base_id, start=r.start, end=r.end,
-            visits=tuple(PlannedVisit(k, int(v.stop_id), v.arrival, v.departure, v.wait)
-                         for k, v in enumerate(r.visits, start=1)),
-            legs=tuple(PlannedLeg(_place_key(leg.from_id), _place_key(leg.to_id), leg.travel,
-                                  round(leg.distance_m, 1), leg.geometry) for leg in r.legs),
-        )
-        for r in plan.routes
-    )
     return NightPlan(
         city=city, timezone=night.timezone, date=night.date,
         shift_start=night.start, shift_end=night.end,
@@ -128,36 +100,63 @@ def _night_plan(
                                   (h.access_lon, h.access_lat)) for h in hotspots},
         shelters=tuple(PlaceInfo(s.id, s.name, "shelter", s.geometry) for s in shelters),
         bases={b.id: PlaceInfo(b.id, b.name, "base", _point(b)) for b in bases.values()},
-        routes=routes,
-        dropped=tuple(DroppedVisit(int(d.stop_id), str(d.reason), d.detail)
-                      for d in plan.dropped),
+        routes=tuple(_team_route(night, r) for r in plan.routes),
+        dropped=tuple(_dropped(d) for d in plan.dropped),
+        temperature=night.temperature,
+        cold_level=level.label,
     )
 
 
+def _team_route(night: Night, route: Route) -> TeamRoute:
+    team = next(t for t in night.teams if t.id == route.team_id)
+    checks = [v for v in route.visits if v.kind == "stop"]
+    return TeamRoute(
+        team_id=route.team_id, team_name=team.name, mode=str(route.mode),
+        base_id=team.base_id, start=route.start, end=route.end,
+        visits=tuple(_planned_visit(k, v) for k, v in enumerate(checks, start=1)),
+        legs=tuple(PlannedLeg(_place_key(leg.from_id), _place_key(leg.to_id), leg.travel,
+                              round(leg.distance_m, 1), leg.geometry) for leg in route.legs),
+        breaks=tuple(PlannedBreak(int(v.stop_id.split(":")[1]), v.arrival, v.departure)
+                     for v in route.visits if v.kind == "break"),
+        skills=tuple(sorted(team.skills)),
+    )
+
+
+def _dropped(dropped: Dropped) -> DroppedVisit:
+    hotspot, check = _hotspot_check(dropped.stop_id)
+    return DroppedVisit(hotspot, str(dropped.reason), dropped.detail, check)
+
+
+def _planned_visit(seq: int, visit: Visit) -> PlannedVisit:
+    hotspot, check = _hotspot_check(visit.stop_id)
+    return PlannedVisit(seq, hotspot, visit.arrival, visit.departure, visit.wait, check,
+                        visit.reverse)
+
+
+def _hotspot_check(stop_id: str) -> tuple[int, int]:
+    """``"12#2"`` -> (12, 2)."""
+    hotspot, _, check = stop_id.partition("#")
+    return int(hotspot), int(check or 1)
+
+
 def _place_key(place_id: str) -> str:
-    """Stops keep their hotspot id; a team's start and end read ``base``."""
-    return "base" if ":" in place_id else place_id
+    """Visits and shelters keep their keys; a team's start and end (``T1:start``) read ``base``."""
+    return "base" if place_id.endswith((":start", ":end")) else place_id
 
 
 def _point(base: TeamBase) -> Point:
     return Point(base.lon, base.lat)
 
 
-def prepare_night(
-    session: Session,
-    *,
-    teams: int,
-    on_foot: int = 0,
-    night_date: date | None = None,
-    start: str | None = None,
-    end: str | None = None,
-) -> Night:
+def prepare_night(session: Session, options: NightOptions) -> Night:
     """Tonight's settings from plain options, in the stored city's time zone."""
     city = get_city(session)
     base_ids = sorted(session.scalars(select(TeamBase.id)))
-    day = night_date or tonight(city.timezone)
-    begin, finish = shift_bounds(day, city.timezone, start, end)
-    return Night(day, city.timezone, begin, finish, make_teams(teams, on_foot, base_ids))
+    day = options.date or tonight(city.timezone)
+    begin, finish = shift_bounds(day, city.timezone, options.start, options.end)
+    teams = make_teams(options.teams, options.on_foot, base_ids, parse_skills(list(options.skills)))
+    return Night(day, city.timezone, begin, finish, teams, temperature=options.temperature,
+                 break_minutes=options.break_minutes, closures=options.closures)
 
 
 def load_networks(workspace: Workspace, modes: Iterable[Mode]) -> dict[Mode, nx.MultiDiGraph]:
@@ -166,23 +165,17 @@ def load_networks(workspace: Workspace, modes: Iterable[Mode]) -> dict[Mode, nx.
 
 
 def plan_and_save(
-    workspace: Workspace,
-    *,
-    teams: int,
-    on_foot: int = 0,
-    night_date: date | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    params: SolveParams | None = None,
+    workspace: Workspace, options: NightOptions, params: SolveParams | None = None
 ) -> NightPlan:
     """Plan a night for the stored city and keep it as the latest plan (all or nothing)."""
     engine = open_engine(workspace.ensure().database_url)
     try:
         with session_factory(engine).begin() as session:
-            night = prepare_night(session, teams=teams, on_foot=on_foot, night_date=night_date,
-                                  start=start, end=end)
+            night = prepare_night(session, options)
             networks = load_networks(workspace, {t.mode for t in night.teams})
-            plan = plan_night(session, night, networks, load_categories(workspace.root), params)
+            level = level_for(load_levels(workspace.root), night.temperature)
+            plan = plan_night(session, night, networks, load_categories(workspace.root), params,
+                              level=level, balance_weight=options.balance)
             save_plan(session, plan)
         return plan
     finally:

@@ -138,9 +138,9 @@ def add_access_point(parent: Element, place: PlaceInfo) -> None:
     dot.add_to(parent)
 
 
-def add_shelter(parent: Element, place: PlaceInfo) -> None:
-    """A green ``暖`` badge: a warming shelter a team can escort someone to."""
-    _add_badge(parent, place, text="暖", color=SHELTER_COLOR, lines=[SHELTER_LABEL])
+def add_shelter(parent: Element, place: PlaceInfo, *, notes: Sequence[str] = ()) -> None:
+    """A green ``暖`` badge: a warming shelter a team can escort someone to, or warm up at."""
+    _add_badge(parent, place, text="暖", color=SHELTER_COLOR, lines=[SHELTER_LABEL, *notes])
 
 
 def add_base(parent: Element, place: PlaceInfo, *, notes: Sequence[str] = ()) -> None:

@@ -59,7 +59,9 @@ def build_team_route_map(plan: NightPlan, team_id: str, *,
     for visit in route.visits:
         add_stop_badge(m, plan, route, visit, color, size=TEAM_BADGE_PX, phone=True)
     for shelter in plan.shelters:
-        add_shelter(m, shelter)
+        add_shelter(m, shelter, notes=[
+            f"取暖休息 Warm-up break {clock(b.start, plan.timezone)}–{clock(b.end, plan.timezone)}"
+            for b in route.breaks if b.shelter_id == shelter.id])
     _add_team_base(m, plan, route)
     _team_legend(plan, route, color).add_to(m)
     fit_to(m, _extent(plan, route))

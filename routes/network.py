@@ -14,9 +14,11 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import osmnx as ox
+from shapely.geometry.base import BaseGeometry
 
 from routes.errors import NetworkError
 from routes.problem import Mode
+from routes.snap import local_metric_crs
 from routes.source import OsmSource
 
 log = logging.getLogger(__name__)
@@ -96,3 +98,32 @@ def _prune_attributes(graph: nx.MultiDiGraph) -> None:
     for _, data in graph.nodes(data=True):
         for key in [k for k in data if k not in _KEEP_NODE]:
             del data[key]
+
+
+def close_roads(
+    graph: nx.MultiDiGraph, closures: list[BaseGeometry], *, within_m: float = 10.0
+) -> nx.MultiDiGraph:
+    """A copy of ``graph`` without the edges a closure covers (ice, works, an event).
+
+    A closure is a line along the closed road or an area: an edge is closed when at
+    least half of it lies within ``within_m`` of a line, or when it crosses an area.
+    """
+    if not closures:
+        return graph
+    edges = network_edges(graph)
+    west, south, east, north = edges.total_bounds
+    crs = local_metric_crs((west + east) / 2, (south + north) / 2)
+    lines = edges.set_crs("EPSG:4326", allow_override=True).to_crs(crs)
+    shapes = gpd.GeoSeries(closures, crs="EPSG:4326").to_crs(crs)
+    zones = [s if s.geom_type.endswith("Polygon") else s.buffer(within_m) for s in shapes]
+    closed: set[tuple[int, int]] = set()
+    for zone, shape in zip(zones, shapes, strict=True):
+        hits = lines.iloc[lines.sindex.query(zone, predicate="intersects")]
+        if not shape.geom_type.endswith("Polygon"):
+            covered = hits.intersection(zone).length >= 0.5 * hits.length
+            hits = hits[covered]
+        closed.update(zip(hits["u"], hits["v"], strict=True))
+    opened = graph.copy()
+    opened.remove_edges_from([(u, v, k) for u, v, k in graph.edges(keys=True) if (u, v) in closed])
+    log.info("closed %d road segments", len(closed))
+    return opened

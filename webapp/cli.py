@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from dispatch.city import CitySummary, build_city, demo_source
+from dispatch.closures import read_closures
 from dispatch.errors import NotBuiltError, ValidationError
+from dispatch.night import NightOptions
 from dispatch.nightplan import NightPlan
 from dispatch.planning import plan_and_save, tonights_plan
 from dispatch.store import get_city, open_engine, session_factory
@@ -67,16 +69,33 @@ def city(workspace: Workspace, osm_file: Path | None, place: str | None, bbox: s
 @click.option("--start", help="Shift start, HH:MM or YYYY-MM-DDTHH:MM (default 20:00).")
 @click.option("--end", help="Shift end, HH:MM (next morning if not after the start) or "
                             "YYYY-MM-DDTHH:MM (default 06:00).")
+@click.option("--temperature", type=float,
+              help="Forecast low in °C; picks the cold level and so how often high-risk "
+                   "hotspots are checked (cold_levels.json in the data directory).")
+@click.option("--team-skill", "skills", multiple=True, metavar="TEAM=SKILL[,SKILL]",
+              help="Skills of a team, e.g. T1=police,medical (repeatable).")
+@click.option("--break-minutes", type=click.IntRange(0, 120), default=30, show_default=True,
+              help="Warm-up stop at a shelter for shifts of 6 h or more (0: none).")
+@click.option("--closed-roads", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="GeoJSON of roads closed tonight (lines along them, or areas).")
+@click.option("--balance", type=click.IntRange(0, 100), default=1, show_default=True,
+              help="Weight on the longest team's night against total travel (0: off).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Longest the solver may search, in seconds.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write plan.json, plan.geojson, overview.html and team-<id>.html here.")
 @click.pass_obj
-def plan(workspace: Workspace, teams: int, on_foot: int, night_date: object, start: str | None,
-         end: str | None, time_limit: float, out_dir: Path | None) -> None:
+def plan(workspace: Workspace, teams: int, on_foot: int, night_date: datetime | None,
+         start: str | None, end: str | None, temperature: float | None, skills: tuple[str, ...],
+         break_minutes: int, closed_roads: Path | None, balance: int, time_limit: float,
+         out_dir: Path | None) -> None:
     """Plan a night's patrol for the city and keep it as the latest plan."""
-    day = night_date.date() if night_date is not None else None  # type: ignore[attr-defined]
-    night = _plan(workspace, teams, on_foot, day, start, end, time_limit)
+    options = _run(NightOptions, teams=teams, on_foot=on_foot,
+                   date=night_date.date() if night_date else None, start=start, end=end,
+                   temperature=temperature, break_minutes=break_minutes, skills=skills,
+                   closures=_run(read_closures, closed_roads) if closed_roads else (),
+                   balance=balance)
+    night = _plan(workspace, options, time_limit)
     click.echo(_plan_summary(night))
     if out_dir is not None:
         from webapp.outputs import write_plan_outputs
@@ -109,7 +128,7 @@ def demo(workspace: Workspace, host: str, port: int, teams: int, no_serve: bool)
         log.info("using the city already built in %s", workspace.root)
     night = tonights_plan(workspace)
     if night is None:
-        night = _plan(workspace, teams, teams // 2, None, None, None, 20.0)
+        night = _plan(workspace, NightOptions(teams=teams, on_foot=teams // 2), 20.0)
     else:
         log.info("keeping tonight's plan (made %s)", f"{night.created_at:%H:%M}")
     click.echo(_plan_summary(night))
@@ -155,11 +174,8 @@ def _default_name(source: OsmSource, demo: bool) -> str:
     return source.describe()
 
 
-def _plan(workspace: Workspace, teams: int, on_foot: int, day: date | None, start: str | None,
-          end: str | None, time_limit: float) -> NightPlan:
-    params = SolveParams(time_limit_s=time_limit)
-    return _run(plan_and_save, workspace, teams=teams, on_foot=on_foot, night_date=day,
-                start=start, end=end, params=params)
+def _plan(workspace: Workspace, options: NightOptions, time_limit: float) -> NightPlan:
+    return _run(plan_and_save, workspace, options, SolveParams(time_limit_s=time_limit))
 
 
 def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
@@ -209,14 +225,18 @@ def _print_city(summary: CitySummary, workspace: Workspace) -> None:
 
 
 def _plan_summary(plan: NightPlan) -> str:
+    cold = f", {plan.cold_level}" + (f" ({plan.temperature:g} °C)"
+                                     if plan.temperature is not None else "")
     lines = [f"{plan.city}, night of {plan.date}: {plan.shift_start:%H:%M}-{plan.shift_end:%H:%M}"
-             f" ({plan.timezone}), solved in {plan.solve_seconds:.1f} s"]
+             f" ({plan.timezone}){cold}, solved in {plan.solve_seconds:.1f} s"]
     for r in plan.routes:
+        rest = "".join(f", break {b.start:%H:%M}" for b in r.breaks)
         lines.append(f"  {r.team_id} {r.team_name} [{r.mode}]: {len(r.visits)} visits, "
-                     f"{r.distance_m / 1000:.1f} km, {r.start:%H:%M}-{r.end:%H:%M}")
+                     f"{r.distance_m / 1000:.1f} km, {r.start:%H:%M}-{r.end:%H:%M}{rest}")
     lines.append(f"  left out: {len(plan.dropped)}")
     for d in plan.dropped:
-        lines.append(f"    {plan.hotspots[d.hotspot_id].name}: {d.reason} ({d.detail})")
+        lines.append(f"    {plan.hotspots[d.hotspot_id].name} (check {d.check}): {d.reason} "
+                     f"({d.detail})")
     return "\n".join(lines)
 
 

@@ -19,4 +19,6 @@ def route(team_id: str) -> str:
     except KeyError as exc:
         abort(404, description=f"没有这个队伍 No such team tonight: {exc.args[0]}")
     parts = embed(build_team_route_map(plan, team_id, **map_options()))
-    return render_template("team.html", plan=plan, route=team_route, map=parts)
+    shelters = {s.id: s for s in plan.shelters}
+    return render_template("team.html", plan=plan, route=team_route, map=parts,
+                           shelters=shelters)

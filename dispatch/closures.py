@@ -1,0 +1,40 @@
+"""Roads closed for the night, read from a GeoJSON file a dispatcher drew or was sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from dispatch.errors import ValidationError
+
+_ACCEPTED = {"LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+
+
+def read_closures(path: Path) -> tuple[BaseGeometry, ...]:
+    """Every line or area in ``path`` (lon/lat); all problems are reported together."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(f"{path} is not a GeoJSON file ({exc})") from exc
+    features = document.get("features", [document]) if isinstance(document, dict) else []
+    found, problems = [], []
+    for number, feature in enumerate(features, start=1):
+        geometry = feature.get("geometry", feature) if isinstance(feature, dict) else None
+        try:
+            closure = shape(geometry)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            problems.append(f"feature {number}: no readable geometry")
+            continue
+        if closure.geom_type not in _ACCEPTED or closure.is_empty:
+            problems.append(f"feature {number}: a {closure.geom_type}; give a line or an area")
+        elif not (-180 <= closure.bounds[0] <= closure.bounds[2] <= 180
+                  and -90 <= closure.bounds[1] <= closure.bounds[3] <= 90):
+            problems.append(f"feature {number}: coordinates are not lon/lat degrees (EPSG:4326)")
+        else:
+            found.append(closure)
+    if problems or not found:
+        raise ValidationError(f"{path}: " + ("; ".join(problems) or "no closed road in it"))
+    return tuple(found)
