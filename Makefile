@@ -47,6 +47,7 @@ test-fast: $(STAMP) assets
 
 bench: $(STAMP)
 	$(BIN)/python bench/plan_night.py
+	$(BIN)/python bench/replan.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check routes dispatch maps webapp tests bench

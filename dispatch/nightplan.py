@@ -162,6 +162,7 @@ class NightPlan:
     dropped: tuple[DroppedVisit, ...]
     temperature: float | None = None
     cold_level: str = ""
+    break_minutes: int = 0
 
     def route(self, team_id: str) -> TeamRoute:
         """The route of ``team_id``; ``KeyError`` names the teams there are."""
@@ -184,6 +185,7 @@ class NightPlan:
                 "solve_seconds": round(self.solve_seconds, 2),
                 "temperature": self.temperature,
                 "cold_level": self.cold_level,
+                "break_minutes": self.break_minutes,
                 "teams": [{"id": r.team_id, "name": r.team_name, "mode": r.mode,
                            "base_id": r.base_id, "skills": list(r.skills)} for r in self.routes],
             },
@@ -224,6 +226,7 @@ class NightPlan:
                                        d.get("check", 1)) for d in doc["dropped"]),
             temperature=night.get("temperature"),
             cold_level=night.get("cold_level", ""),
+            break_minutes=night.get("break_minutes", 0),
         )
 
 

@@ -68,7 +68,7 @@ def plan_night(
     if night.closures:
         networks = {m: close_roads(g, list(night.closures)) for m, g in networks.items()}
     plan = solve(problem, networks, params)
-    return _night_plan(city.name, night, level, plan, hotspots, shelters, bases, categories)
+    return night_plan_from(city.name, night, level, plan, hotspots, shelters, bases, categories)
 
 
 def save_plan(session: Session, plan: NightPlan) -> SavedPlan:
@@ -85,10 +85,11 @@ def latest_plan(session: Session) -> NightPlan | None:
     return NightPlan.from_document(saved.document) if saved else None
 
 
-def _night_plan(
+def night_plan_from(
     city: str, night: Night, level: ColdLevel, plan: Plan, hotspots: list[Hotspot],
     shelters: list[Shelter], bases: Mapping[int, TeamBase], categories: Mapping[str, Category],
 ) -> NightPlan:
+    """The solver's plan in the domain's terms, with everything a map needs copied in."""
     return NightPlan(
         city=city, timezone=night.timezone, date=night.date,
         shift_start=night.start, shift_end=night.end,
@@ -104,6 +105,7 @@ def _night_plan(
         dropped=tuple(_dropped(d) for d in plan.dropped),
         temperature=night.temperature,
         cold_level=level.label,
+        break_minutes=night.break_minutes,
     )
 
 

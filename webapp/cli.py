@@ -15,6 +15,7 @@ from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.night import NightOptions
 from dispatch.nightplan import NightPlan
 from dispatch.planning import plan_and_save, tonights_plan
+from dispatch.replan import replan_and_save
 from dispatch.store import get_city, open_engine, session_factory
 from dispatch.workspace import ENV_VAR, Workspace
 from routes.errors import NetworkError
@@ -105,6 +106,21 @@ def plan(workspace: Workspace, teams: int, on_foot: int, night_date: datetime | 
 
 
 @cli.command()
+@click.option("--now", help="When to re-plan from, HH:MM (default: the clock).")
+@click.option("--done", "done", multiple=True, metavar="HOTSPOT#CHECK",
+              help="A visit already done, as in plan.json (e.g. 12#1); repeatable.")
+@click.option("--at", "positions", multiple=True, metavar="TEAM=LON,LAT",
+              help="Where a team is now (default: its last done visit, or its base).")
+@click.pass_obj
+def replan(workspace: Workspace, now: str | None, done: tuple[str, ...],
+           positions: tuple[str, ...]) -> None:
+    """Re-plan the rest of tonight: done visits stay done, teams go on from where they are."""
+    rest = _run(replan_and_save, workspace, now=now, done=list(done),
+                positions=_parse_positions(positions))
+    click.echo(_plan_summary(rest))
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
@@ -164,6 +180,19 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
         raise click.BadParameter(f"{text!r} is not four numbers W,S,E,N, e.g. "
                                  "115.90,36.40,116.05,36.50", param_hint="--bbox") from None
     return west, south, east, north
+
+
+def _parse_positions(entries: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    found = {}
+    for entry in entries:
+        team, _, where = entry.partition("=")
+        try:
+            lon, lat = (float(x) for x in where.split(","))
+        except ValueError:
+            raise click.BadParameter(f"{entry!r} is not TEAM=LON,LAT, e.g. T1=24.94,60.17",
+                                     param_hint="--at") from None
+        found[team.strip()] = (lon, lat)
+    return found
 
 
 def _default_name(source: OsmSource, demo: bool) -> str:

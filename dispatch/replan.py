@@ -1,0 +1,152 @@
+"""Re-plan the rest of a night: what is done stays done, teams go on from where they are.
+
+The search starts from the routes the teams already have (a warm start), so a
+re-plan changes little unless something changed, and is ready in seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+
+import networkx as nx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.categories import Category, load_categories
+from dispatch.cold import ColdLevel, level_for, load_levels
+from dispatch.errors import NotBuiltError, ValidationError
+from dispatch.models import Hotspot, Shelter, TeamBase
+from dispatch.night import Night, TeamOnDuty
+from dispatch.nightplan import NightPlan, TeamRoute
+from dispatch.planning import latest_plan, load_networks, night_plan_from, save_plan
+from dispatch.store import open_engine, session_factory
+from dispatch.visits import build_problem
+from dispatch.workspace import Workspace
+from routes.problem import Mode, Problem, Team
+from routes.solve import SolveParams, solve
+
+#: Re-planning must be quick enough for a dispatcher to wait for it.
+REPLAN_PARAMS = SolveParams(time_limit_s=2.5, solution_limit=100)
+
+
+def replan_rest(
+    session: Session,
+    plan: NightPlan,
+    *,
+    now: datetime,
+    done: set[str],
+    networks: Mapping[Mode, nx.MultiDiGraph],
+    categories: Mapping[str, Category],
+    level: ColdLevel,
+    positions: Mapping[str, tuple[float, float]] | None = None,
+    params: SolveParams = REPLAN_PARAMS,
+) -> NightPlan:
+    """The rest of ``plan``'s night from ``now``, without the visits whose keys are ``done``."""
+    if not plan.shift_start <= now < plan.shift_end:
+        raise ValidationError(
+            f"{now:%H:%M} is outside the shift {plan.shift_start:%H:%M}-{plan.shift_end:%H:%M}; "
+            "re-plan during the night"
+        )
+    night = _night_of(plan)
+    hotspots = list(session.scalars(select(Hotspot).where(Hotspot.id.in_(plan.hotspots))))
+    bases = {b.id: b for b in session.scalars(select(TeamBase))}
+    shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
+    full = build_problem(night, hotspots, bases, shelters, level)
+    problem = remaining_problem(full, plan, now=now, done=done, positions=positions or {})
+    solved = solve(problem, networks, params)
+    return night_plan_from(plan.city, night, level, solved, hotspots, shelters, bases,
+                           categories)
+
+
+def remaining_problem(
+    full: Problem, plan: NightPlan, *, now: datetime, done: set[str],
+    positions: Mapping[str, tuple[float, float]],
+) -> Problem:
+    """``full`` less what is done, each team leaving ``now`` from where it is."""
+    routes = {r.team_id: r for r in plan.routes}
+    teams = tuple(_team_now(team, routes[team.id], plan, now, done, positions)
+                  for team in full.teams)
+    stops = tuple(s for s in full.stops if s.id not in done)
+    earlier = {r.team_id: tuple(v.key for v in r.visits if v.key not in done)
+               for r in plan.routes}
+    return dataclasses.replace(full, stops=stops, teams=teams, initial_routes=earlier)
+
+
+def _team_now(team: Team, route: TeamRoute, plan: NightPlan, now: datetime, done: set[str],
+              positions: Mapping[str, tuple[float, float]]) -> Team:
+    lon, lat = positions.get(team.id) or _last_place(route, plan, done)
+    rested = any(b.start <= now for b in route.breaks)
+    return dataclasses.replace(team, start_lon=lon, start_lat=lat, shift_start=now,
+                               rest=None if rested else team.rest)
+
+
+def _last_place(route: TeamRoute, plan: NightPlan, done: set[str]) -> tuple[float, float]:
+    """Where the team last checked in, or its base before its first check."""
+    finished = [v for v in route.visits if v.key in done]
+    if finished:
+        access = plan.hotspots[finished[-1].hotspot_id].access
+        if access is not None:
+            return access
+    base = plan.bases[route.base_id].geometry
+    return base.x, base.y
+
+
+def _night_of(plan: NightPlan) -> Night:
+    teams = tuple(TeamOnDuty(r.team_id, r.team_name, Mode(r.mode), r.base_id,
+                             frozenset(r.skills)) for r in plan.routes)
+    return Night(plan.date, plan.timezone, plan.shift_start, plan.shift_end, teams,
+                 temperature=plan.temperature, break_minutes=plan.break_minutes)
+
+
+def replan_and_save(
+    workspace: Workspace,
+    *,
+    now: str | None,
+    done: list[str],
+    positions: Mapping[str, tuple[float, float]] | None = None,
+) -> NightPlan:
+    """Re-plan the latest plan's night from ``now`` (HH:MM, default: the clock) and keep it."""
+    engine = open_engine(workspace.ensure().database_url)
+    try:
+        with session_factory(engine).begin() as session:
+            plan = latest_plan(session)
+            if plan is None:
+                raise NotBuiltError("there is no plan to re-plan; run `patrol plan` first")
+            moment = _moment(plan, now)
+            keys = _visit_keys(plan, done)
+            networks = load_networks(workspace, {Mode(r.mode) for r in plan.routes})
+            level = level_for(load_levels(workspace.root), plan.temperature)
+            rest = replan_rest(session, plan, now=moment, done=keys, networks=networks,
+                               categories=load_categories(workspace.root), level=level,
+                               positions=positions)
+            save_plan(session, rest)
+        return rest
+    finally:
+        engine.dispose()
+
+
+def _moment(plan: NightPlan, now: str | None) -> datetime:
+    zone = plan.shift_start.tzinfo
+    if now is None:
+        return datetime.now(zone)
+    try:
+        clock = time.fromisoformat(now)
+    except ValueError as exc:
+        raise ValidationError(f"--now {now!r} is not a time; give HH:MM, e.g. 23:30") from exc
+    moment = datetime.combine(plan.date, clock, zone)
+    return moment + timedelta(days=1) if clock < time(12) else moment
+
+
+def _visit_keys(plan: NightPlan, done: list[str]) -> set[str]:
+    """Done visits as keys; a bare hotspot id means its first check. Unknown keys are errors."""
+    planned = {v.key for r in plan.routes for v in r.visits}
+    keys = {d if "#" in d else f"{d}#1" for d in (x.strip() for x in done) if d}
+    unknown = sorted(keys - planned)
+    if unknown:
+        raise ValidationError(
+            f"--done {', '.join(unknown)}: not a visit of tonight's plan; give HOTSPOT#CHECK "
+            "as in plan.json (e.g. 12#1)"
+        )
+    return keys
