@@ -1,4 +1,7 @@
-"""Roads closed for the night, read from a GeoJSON file a dispatcher drew or was sent."""
+"""Geometries a dispatcher gives for one night: closed roads, districts, areas to keep out of.
+
+Read from GeoJSON files drawn in QGIS or the web app, or sent by another office.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,23 @@ from pathlib import Path
 
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 
 from dispatch.errors import ValidationError
 
 _ACCEPTED = {"LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+
+
+def read_area(path: Path) -> BaseGeometry:
+    """The areas in ``path`` as one (multi)polygon: a team's district or a no-go zone."""
+    shapes = read_closures(path)
+    lines = [n for n, g in enumerate(shapes, start=1) if not g.geom_type.endswith("Polygon")]
+    if lines:
+        raise ValidationError(
+            f"{path}: feature {', '.join(map(str, lines))} is a line; a district or "
+            "keep-out area must be a polygon"
+        )
+    return unary_union(shapes)
 
 
 def read_closures(path: Path) -> tuple[BaseGeometry, ...]:

@@ -31,6 +31,13 @@ class ColdLevel:
     min_risk: int = 4
 
     def __post_init__(self) -> None:
+        # A threshold read from JSON as text would only fail later, comparing a forecast.
+        if self.below_c is not None and (isinstance(self.below_c, bool)
+                                         or not isinstance(self.below_c, int | float)):
+            raise ValidationError(
+                f"cold level {self.key!r}: below_c {self.below_c!r} must be degrees Celsius "
+                "(a number), or null for the mildest level"
+            )
         if self.interval_h is not None and not 0.5 <= self.interval_h <= 12:
             raise ValidationError(
                 f"cold level {self.key!r}: interval_h {self.interval_h} must be 0.5 to 12 hours"

@@ -7,7 +7,7 @@ start is the next morning. All datetimes carry the city's own time zone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,14 @@ class TeamOnDuty:
     mode: Mode
     base_id: int
     skills: frozenset[str] = frozenset()
+    district: BaseGeometry | None = None
+    keep_out: BaseGeometry | None = None
+
+    def may_check(self, geometry: BaseGeometry, access: BaseGeometry) -> bool:
+        """Whether a hotspot is this team's: inside its district, outside its no-go area."""
+        if self.district is not None and not self.district.intersects(geometry):
+            return False
+        return self.keep_out is None or not self.keep_out.contains(access)
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,23 @@ def make_teams(
     )
 
 
+def with_areas(
+    teams: tuple[TeamOnDuty, ...],
+    districts: Mapping[str, BaseGeometry],
+    keep_out: Mapping[str, BaseGeometry],
+) -> tuple[TeamOnDuty, ...]:
+    """``teams`` with their districts and no-go areas; unknown team ids are errors."""
+    ids = {t.id for t in teams}
+    unknown = sorted((set(districts) | set(keep_out)) - ids)
+    if unknown:
+        raise ValidationError(
+            f"an area is given for {', '.join(unknown)}, but the teams are "
+            f"{', '.join(sorted(ids))}"
+        )
+    return tuple(replace(t, district=districts.get(t.id), keep_out=keep_out.get(t.id))
+                 for t in teams)
+
+
 def parse_skills(entries: list[str]) -> dict[str, frozenset[str]]:
     """``["T1=police,medical", "T3=social"]`` as team id -> skills."""
     found: dict[str, frozenset[str]] = {}
@@ -182,6 +207,8 @@ class NightOptions:
     break_minutes: int = 30
     skills: tuple[str, ...] = ()
     closures: tuple[BaseGeometry, ...] = ()
+    districts: tuple[tuple[str, BaseGeometry], ...] = ()
+    keep_out: tuple[tuple[str, BaseGeometry], ...] = ()
     balance: int = 1
 
     def __post_init__(self) -> None:

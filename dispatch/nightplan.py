@@ -89,6 +89,8 @@ class TeamRoute:
     legs: tuple[PlannedLeg, ...]
     breaks: tuple[PlannedBreak, ...] = ()
     skills: tuple[str, ...] = ()
+    district: BaseGeometry | None = None
+    keep_out: BaseGeometry | None = None
 
     @property
     def distance_m(self) -> float:
@@ -186,8 +188,7 @@ class NightPlan:
                 "temperature": self.temperature,
                 "cold_level": self.cold_level,
                 "break_minutes": self.break_minutes,
-                "teams": [{"id": r.team_id, "name": r.team_name, "mode": r.mode,
-                           "base_id": r.base_id, "skills": list(r.skills)} for r in self.routes],
+                "teams": [_team_document(r) for r in self.routes],
             },
             "routes": [_route_document(r, self.hotspots) for r in self.routes],
             "dropped": [
@@ -230,6 +231,13 @@ class NightPlan:
         )
 
 
+def _team_document(route: TeamRoute) -> dict[str, Any]:
+    return {"id": route.team_id, "name": route.team_name, "mode": route.mode,
+            "base_id": route.base_id, "skills": list(route.skills),
+            "district": mapping(route.district) if route.district is not None else None,
+            "keep_out": mapping(route.keep_out) if route.keep_out is not None else None}
+
+
 def _route_document(route: TeamRoute, hotspots: dict[int, PlaceInfo]) -> dict[str, Any]:
     return {
         "team": route.team_id,
@@ -260,6 +268,8 @@ def _route(doc: dict[str, Any], team: dict[str, Any]) -> TeamRoute:
     return TeamRoute(
         team_id=doc["team"], team_name=doc["team_name"], mode=doc["mode"],
         base_id=team["base_id"], skills=tuple(team.get("skills", ())),
+        district=shape(team["district"]) if team.get("district") else None,
+        keep_out=shape(team["keep_out"]) if team.get("keep_out") else None,
         start=datetime.fromisoformat(doc["start"]), end=datetime.fromisoformat(doc["end"]),
         visits=tuple(
             PlannedVisit(v["seq"], v["hotspot_id"], datetime.fromisoformat(v["arrival"]),

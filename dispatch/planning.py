@@ -19,7 +19,15 @@ from dispatch.categories import Category, load_categories
 from dispatch.cold import DEFAULT_LEVELS, ColdLevel, level_for, load_levels
 from dispatch.errors import NotBuiltError
 from dispatch.models import Hotspot, SavedPlan, Shelter, TeamBase
-from dispatch.night import Night, NightOptions, make_teams, parse_skills, shift_bounds, tonight
+from dispatch.night import (
+    Night,
+    NightOptions,
+    make_teams,
+    parse_skills,
+    shift_bounds,
+    tonight,
+    with_areas,
+)
 from dispatch.nightplan import (
     CategoryInfo,
     DroppedVisit,
@@ -120,7 +128,7 @@ def _team_route(night: Night, route: Route) -> TeamRoute:
                               round(leg.distance_m, 1), leg.geometry) for leg in route.legs),
         breaks=tuple(PlannedBreak(int(v.stop_id.split(":")[1]), v.arrival, v.departure)
                      for v in route.visits if v.kind == "break"),
-        skills=tuple(sorted(team.skills)),
+        skills=tuple(sorted(team.skills)), district=team.district, keep_out=team.keep_out,
     )
 
 
@@ -156,7 +164,10 @@ def prepare_night(session: Session, options: NightOptions) -> Night:
     base_ids = sorted(session.scalars(select(TeamBase.id)))
     day = options.date or tonight(city.timezone)
     begin, finish = shift_bounds(day, city.timezone, options.start, options.end)
-    teams = make_teams(options.teams, options.on_foot, base_ids, parse_skills(list(options.skills)))
+    teams = with_areas(
+        make_teams(options.teams, options.on_foot, base_ids, parse_skills(list(options.skills))),
+        dict(options.districts), dict(options.keep_out),
+    )
     return Night(day, city.timezone, begin, finish, teams, temperature=options.temperature,
                  break_minutes=options.break_minutes, closures=options.closures)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Point
 
 from dispatch.cold import ColdLevel, check_windows
 from dispatch.models import Hotspot, Shelter, TeamBase
@@ -39,7 +39,8 @@ def build_problem(
     balance_weight: int = BALANCE_WEIGHT,
 ) -> Problem:
     """The problem for ``night``: every check of every active hotspot, every team on duty."""
-    stops = tuple(stop for h in hotspots for stop in hotspot_stops(h, night, level))
+    stops = tuple(stop for h in hotspots for stop in hotspot_stops(h, night, level,
+                                                                    _teams_for(h, night)))
     rest = night_break(night, shelters)
     teams = tuple(
         Team(
@@ -53,8 +54,13 @@ def build_problem(
     return Problem(stops=stops, teams=teams, balance_weight=balance_weight)
 
 
-def hotspot_stops(hotspot: Hotspot, night: Night, level: ColdLevel) -> list[Stop]:
-    """One stop per check the cold level asks of ``hotspot`` tonight (none if it is closed)."""
+def hotspot_stops(
+    hotspot: Hotspot, night: Night, level: ColdLevel, teams: frozenset[str] | None = None
+) -> list[Stop]:
+    """One stop per check the cold level asks of ``hotspot`` tonight (none if it is closed).
+
+    ``teams``, when given, are the only teams that may check it (districts, no-go areas).
+    """
     window = hotspot_window(hotspot, night)
     if window is None:
         return []
@@ -68,6 +74,7 @@ def hotspot_stops(hotspot: Hotspot, night: Night, level: ColdLevel) -> list[Stop
             id=visit_key(hotspot.id, k), lon=hotspot.access_lon, lat=hotspot.access_lat,
             service=service, window=check, penalty=BASE_PENALTY * 2 ** (hotspot.risk - 1),
             sweep=sweep, skills=frozenset({hotspot.skill}) if hotspot.skill else frozenset(),
+            teams=teams,
         )
         for k, check in enumerate(windows, start=1)
     ]
@@ -93,6 +100,13 @@ def night_break(night: Night, shelters: Sequence[Shelter]) -> Break | None:
     places = tuple(BreakPlace(shelter_key(s.id), s.geometry.x, s.geometry.y) for s in shelters)
     return Break(timedelta(minutes=night.break_minutes), night.start + length * 0.4,
                  night.start + length * 0.6, places)
+
+
+def _teams_for(hotspot: Hotspot, night: Night) -> frozenset[str] | None:
+    """The teams whose district and no-go area allow ``hotspot``; ``None`` when all do."""
+    access = Point(hotspot.access_lon, hotspot.access_lat)
+    allowed = frozenset(t.id for t in night.teams if t.may_check(hotspot.geometry, access))
+    return None if len(allowed) == len(night.teams) else allowed
 
 
 def _on_night(night: Night, clock: time) -> datetime:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from dispatch.city import CitySummary, build_city, demo_source
-from dispatch.closures import read_closures
+from dispatch.closures import read_area, read_closures
 from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.night import NightOptions
 from dispatch.nightplan import NightPlan
@@ -79,6 +79,10 @@ def city(workspace: Workspace, osm_file: Path | None, place: str | None, bbox: s
               help="Warm-up stop at a shelter for shifts of 6 h or more (0: none).")
 @click.option("--closed-roads", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="GeoJSON of roads closed tonight (lines along them, or areas).")
+@click.option("--district", "districts", multiple=True, metavar="TEAM=FILE",
+              help="GeoJSON area a team keeps to: it checks only hotspots inside (repeatable).")
+@click.option("--keep-out", "keep_out", multiple=True, metavar="TEAM=FILE",
+              help="GeoJSON area a team keeps out of: it checks no hotspot inside (repeatable).")
 @click.option("--balance", type=click.IntRange(0, 100), default=1, show_default=True,
               help="Weight on the longest team's night against total travel (0: off).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
@@ -88,14 +92,16 @@ def city(workspace: Workspace, osm_file: Path | None, place: str | None, bbox: s
 @click.pass_obj
 def plan(workspace: Workspace, teams: int, on_foot: int, night_date: datetime | None,
          start: str | None, end: str | None, temperature: float | None, skills: tuple[str, ...],
-         break_minutes: int, closed_roads: Path | None, balance: int, time_limit: float,
+         break_minutes: int, closed_roads: Path | None, districts: tuple[str, ...],
+         keep_out: tuple[str, ...], balance: int, time_limit: float,
          out_dir: Path | None) -> None:
     """Plan a night's patrol for the city and keep it as the latest plan."""
     options = _run(NightOptions, teams=teams, on_foot=on_foot,
                    date=night_date.date() if night_date else None, start=start, end=end,
                    temperature=temperature, break_minutes=break_minutes, skills=skills,
                    closures=_run(read_closures, closed_roads) if closed_roads else (),
-                   balance=balance)
+                   districts=_team_areas(districts, "--district"),
+                   keep_out=_team_areas(keep_out, "--keep-out"), balance=balance)
     night = _plan(workspace, options, time_limit)
     click.echo(_plan_summary(night))
     if out_dir is not None:
@@ -180,6 +186,17 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
         raise click.BadParameter(f"{text!r} is not four numbers W,S,E,N, e.g. "
                                  "115.90,36.40,116.05,36.50", param_hint="--bbox") from None
     return west, south, east, north
+
+
+def _team_areas(entries: tuple[str, ...], option: str) -> tuple[tuple[str, object], ...]:
+    areas = []
+    for entry in entries:
+        team, sep, path = entry.partition("=")
+        if not sep or not team.strip() or not path:
+            raise click.BadParameter(f"{entry!r} is not TEAM=FILE, e.g. T1=district-1.geojson",
+                                     param_hint=option)
+        areas.append((team.strip(), _run(read_area, Path(path))))
+    return tuple(areas)
 
 
 def _parse_positions(entries: tuple[str, ...]) -> dict[str, tuple[float, float]]:
