@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import time
 from pathlib import Path
 
 from dispatch.errors import ValidationError
@@ -24,8 +25,19 @@ class Category:
     service_min: int
     checks_per_night: int
     color: str
+    #: Clock times it may be checked, e.g. ("18:00", "06:00") after a site's workers leave.
+    window: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
+        if self.window is not None:
+            object.__setattr__(self, "window", tuple(self.window))
+            try:
+                start, end = (time.fromisoformat(t) for t in self.window)
+            except (TypeError, ValueError) as exc:
+                raise ValidationError(
+                    f"category {self.key!r}: window {self.window!r} must be two clock times "
+                    'like ["18:00", "06:00"]'
+                ) from exc
         for name in ("risk", "service_min", "checks_per_night"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool):
@@ -48,6 +60,13 @@ class Category:
         """Chinese and English name together, for people-facing text."""
         return f"{self.name_zh} {self.name_en}"
 
+    @property
+    def clock_window(self) -> tuple[time, time] | None:
+        """The window as clock times, or ``None`` for any time of the night."""
+        if self.window is None:
+            return None
+        return time.fromisoformat(self.window[0]), time.fromisoformat(self.window[1])
+
 
 DEFAULT_CATEGORIES: dict[str, Category] = {
     c.key: c
@@ -55,7 +74,8 @@ DEFAULT_CATEGORIES: dict[str, Category] = {
         Category("station", "车站", "Station", 5, 15, 2, "#d62728"),
         Category("bridge", "桥梁涵洞", "Bridge / culvert", 4, 10, 2, "#9467bd"),
         Category("underpass", "地下通道", "Underpass", 4, 8, 2, "#8c564b"),
-        Category("construction", "在建工地", "Construction site", 3, 15, 1, "#ff7f0e"),
+        Category("construction", "在建工地", "Construction site", 3, 15, 1, "#ff7f0e",
+                 window=("18:00", "06:00")),
         Category("park", "公园", "Park", 3, 15, 1, "#2ca02c"),
         Category("market", "集市", "Market", 2, 10, 1, "#17becf"),
     )
@@ -89,7 +109,7 @@ def load_categories(data_dir: Path) -> dict[str, Category]:
                 f"use {sorted(allowed)}"
             )
         base = table.get(key)
-        missing = allowed - set(values) if base is None else set()
+        missing = allowed - set(values) - {"window"} if base is None else set()
         if missing:
             raise ValidationError(
                 f"{path}: new category {key!r} lacks {sorted(missing)}; give every field"

@@ -140,6 +140,8 @@ def _store_hotspots(
             checks_per_night=category.checks_per_night, geometry=draft.geometry,
             access_lon=point.x, access_lat=point.y, osm_ref=draft.osm_ref, active=True,
             sweep_m=round(metres, 1),
+            window_start=window[0] if (window := category.clock_window) else None,
+            window_end=window[1] if window else None,
         ))
     session.add_all(hotspots)
     return hotspots
