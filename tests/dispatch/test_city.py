@@ -17,6 +17,7 @@ from dispatch.categories import CATEGORY_FILE, DEFAULT_CATEGORIES
 from dispatch.city import MAX_ACCESS_M, access_points, build_city, demo_source, timezone_of
 from dispatch.errors import NotBuiltError
 from dispatch.models import City, Hotspot, Shelter, TeamBase
+from dispatch.night import NightOptions
 from dispatch.planning import plan_and_save
 from dispatch.store import get_city, open_engine, session_factory
 from dispatch.workspace import Workspace
@@ -170,11 +171,13 @@ def test_a_larger_real_city_builds_and_plans(tmp_path: Path) -> None:
     assert summary.timezone == "America/Phoenix"
     assert summary.nodes["drive"] > 1000 and summary.nodes["walk"] > 1000
     assert summary.bases >= 1 and sum(summary.hotspots.values()) > 10
-    plan = plan_and_save(workspace, teams=4, on_foot=1, night_date=date(2025, 1, 15),
+    plan = plan_and_save(workspace, NightOptions(teams=4, on_foot=1, date=date(2025, 1, 15)),
                          params=SolveParams(time_limit_s=300, solution_limit=20))
     assert plan.shift_start.isoformat() == "2025-01-15T20:00:00-07:00"
-    visited = [v.hotspot_id for r in plan.routes for v in r.visits]
+    visited = [(v.hotspot_id, v.check) for r in plan.routes for v in r.visits]
     assert len(visited) == len(set(visited)) > 0
-    assert sorted(visited + [d.hotspot_id for d in plan.dropped]) == sorted(plan.hotspots)
+    dropped = [(d.hotspot_id, d.check) for d in plan.dropped]
+    assert {h for h, _ in visited + dropped} == set(plan.hotspots)
+    assert len(set(visited + dropped)) == len(visited) + len(dropped)
     for route in plan.routes:
         assert plan.shift_start <= route.start <= route.end <= plan.shift_end

@@ -87,7 +87,7 @@ def test_legs_are_coordinate_lists(demo_plan: NightPlan) -> None:
     """Each leg is a lon/lat line with its travel seconds and metres."""
     doc = demo_plan.to_document()
     for route in doc["routes"]:
-        assert len(route["legs"]) == len(route["visits"]) + 1
+        assert len(route["legs"]) == len(route["visits"]) + len(route["breaks"]) + 1
         for leg in route["legs"]:
             assert len(leg["coordinates"]) >= 2 and leg["travel_s"] >= 0
             lon, lat = leg["coordinates"][0]

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from dispatch.city import build_city, demo_source
+from dispatch.night import NightOptions
 from dispatch.planning import plan_and_save
 from dispatch.workspace import Workspace
 from routes.solve import SolveParams
@@ -22,7 +23,8 @@ def planned_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory holding the demo city and one planned night (3 teams, 1 on foot)."""
     workspace = Workspace.locate(tmp_path_factory.mktemp("webapp-city"))
     build_city(workspace, demo_source(workspace), "赫尔辛基 Helsinki (demo)")
-    plan_and_save(workspace, teams=3, on_foot=1, params=SolveParams(solution_limit=100))
+    plan_and_save(workspace, NightOptions(teams=3, on_foot=1),
+                  params=SolveParams(time_limit_s=120, solution_limit=100))
     return workspace.root
 
 

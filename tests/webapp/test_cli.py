@@ -102,3 +102,45 @@ def test_every_command_explains_its_options(run_cli, command: list[str]) -> None
     result = run_cli(*command, "--help")
     assert result.exit_code == 0
     assert "--" in result.output
+
+
+def test_plan_prints_the_cold_level_of_the_forecast(run_cli, city_dir: Path) -> None:
+    """``--temperature -12`` plans an extreme-cold night and says so with the temperature."""
+    result = run_cli("--data-dir", str(city_dir), "plan", "--teams", "1", "--start", "20:00",
+                     "--end", "22:00", "--temperature", "-12", "--time-limit", "5")
+    assert result.exit_code == 0, result.output
+    assert "极寒 Extreme cold (-12 °C)" in result.output
+
+
+def test_plan_refuses_a_skill_for_a_team_not_on_duty(run_cli, city_dir: Path) -> None:
+    """A skill for T9 when two teams are out names the teams there are."""
+    result = run_cli("--data-dir", str(city_dir), "plan", "--teams", "2",
+                     "--team-skill", "T9=police")
+    assert result.exit_code == 1
+    assert "T9" in result.output and "T1 to T2" in result.output
+
+
+def test_plan_refuses_a_skill_without_a_team(run_cli, city_dir: Path) -> None:
+    """``--team-skill police`` is refused with the TEAM=SKILL form and an example."""
+    result = run_cli("--data-dir", str(city_dir), "plan", "--team-skill", "police")
+    assert result.exit_code == 1
+    assert "TEAM=SKILL" in result.output and "T1=police" in result.output
+
+
+def test_plan_refuses_a_closure_that_is_not_a_road(run_cli, city_dir: Path,
+                                                   tmp_path: Path) -> None:
+    """A closed-roads file holding a point is refused, naming feature 1."""
+    closed = tmp_path / "closed.geojson"
+    closed.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {},
+         "geometry": {"type": "Point", "coordinates": [24.94, 60.17]}}]}), encoding="utf-8")
+    result = run_cli("--data-dir", str(city_dir), "plan", "--closed-roads", str(closed))
+    assert result.exit_code == 1
+    assert "feature 1" in result.output and "Point" in result.output
+
+
+def test_plan_refuses_a_break_over_two_hours(run_cli, city_dir: Path) -> None:
+    """``--break-minutes 200`` is a usage error naming the option."""
+    result = run_cli("--data-dir", str(city_dir), "plan", "--break-minutes", "200")
+    assert result.exit_code == 2
+    assert "--break-minutes" in result.output
