@@ -39,7 +39,7 @@ def cli(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
     """寒夜巡查 Cold-night patrol: plan winter night patrols on real road networks."""
     _setup_logging(logging.WARNING if quiet else logging.INFO)
     workspace = Workspace.locate(data_dir)
-    _setup_osmnx(workspace)
+    _setup_osmnx(workspace, verbose=not quiet)
     ctx.obj = workspace
 
 
@@ -296,13 +296,14 @@ def _setup_logging(level: int) -> None:
         logger.propagate = False
 
 
-def _setup_osmnx(workspace: Workspace) -> None:
-    """osmnx's global settings, once: its HTTP cache lives with the city's data."""
+def _setup_osmnx(workspace: Workspace, *, verbose: bool) -> None:
+    """osmnx's global settings, once: its HTTP cache lives with the city's data, and its
+    own messages (each download, each step) show a long online build's progress."""
     import osmnx as ox
 
     ox.settings.use_cache = True
     ox.settings.cache_folder = str(workspace.cache_dir / "osmnx")
-    ox.settings.log_console = False
+    ox.settings.log_console = verbose
 
 
 if __name__ == "__main__":
