@@ -26,19 +26,16 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
-FloatArray = npt.NDArray[np.float64]
-IndexArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+from routes.contract import Edges, FloatArray, IndexArray, shrink
 
 #: csgraph treats a zero weight as "no edge"; a zero-length edge keeps this instead.
 _MIN_SECONDS = 1e-6
@@ -168,7 +165,7 @@ class NetworkIndex:
         keep = np.zeros(len(self.nodes), dtype=bool)
         keep[rows] = True
         keep[cols] = True
-        core, moved_to = _shrink(self.weights, keep)
+        core, moved_to = shrink(self.weights, keep)
         times = dijkstra(core, directed=True, indices=moved_to[sources], min_only=False)
         return np.asarray(times[np.ix_(row_of, moved_to[cols])], dtype=np.float64)
 
@@ -273,33 +270,6 @@ class _Results:
             self._bytes = 0
 
 
-@dataclass(frozen=True, slots=True)
-class _Edges:
-    """Directed edges as three parallel arrays: from, to, seconds."""
-
-    rows: IndexArray
-    cols: IndexArray
-    seconds: FloatArray
-
-    def fastest(self, size: int) -> _Edges:
-        """One edge per (from, to) pair, the fastest; self-loops dropped. Nodes < ``size``."""
-        if len(self.rows) == 0:
-            return self
-        pair = np.where(self.rows == self.cols, -1, self.rows * size + self.cols)
-        order = np.argsort(pair, kind="stable")
-        pair = pair[order]
-        first = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
-        seconds = np.minimum.reduceat(self.seconds[order], first)
-        keep = pair[first] >= 0
-        return _Edges(pair[first][keep] // size, pair[first][keep] % size, seconds[keep])
-
-    def where(self, mask: BoolArray) -> _Edges:
-        return _Edges(self.rows[mask], self.cols[mask], self.seconds[mask])
-
-    def matrix(self, size: int) -> csr_matrix:
-        return csr_matrix((self.seconds, (self.rows, self.cols)), shape=(size, size))
-
-
 def _weight_matrix(graph: nx.MultiDiGraph, position: dict[Hashable, int]) -> csr_matrix:
     """The fastest edge per node pair as a sparse matrix, read in one pass over the edges."""
     triples = np.fromiter(
@@ -307,7 +277,7 @@ def _weight_matrix(graph: nx.MultiDiGraph, position: dict[Hashable, int]) -> csr
          graph.edges(data="travel_time")),
         dtype=np.dtype([("u", np.int64), ("v", np.int64), ("s", np.float64)]),
     )
-    edges = _Edges(triples["u"], triples["v"], np.maximum(triples["s"], _MIN_SECONDS))
+    edges = Edges(triples["u"], triples["v"], np.maximum(triples["s"], _MIN_SECONDS))
     return edges.fastest(len(position)).matrix(len(position))
 
 
@@ -330,126 +300,6 @@ def _nodes_by_place(graph: nx.MultiDiGraph) -> list[Any]:
         for bit in range(16):
             key |= ((cells >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit + shift)
     return [nodes[i] for i in np.argsort(key, kind="stable")]
-
-
-def _shrink(weights: csr_matrix, keep: BoolArray) -> tuple[csr_matrix, IndexArray]:
-    """A smaller network with the same shortest times between kept nodes.
-
-    Repeats two steps until neither changes anything. Drop dead ends: a node
-    with one neighbour (or none) lies inside no shortest path. Contract chains:
-    a path entering a run of nodes with two neighbours each must leave at its
-    other end, so one edge per direction between the run's ends replaces it.
-    Kept nodes stay whatever their shape. Returns the new weights and each old
-    node's new position (-1 for a dropped node).
-    """
-    size = weights.shape[0]
-    coo = weights.tocoo()
-    edges = _Edges(coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data)
-    alive = np.ones(size, dtype=bool)
-    while True:
-        free = alive & ~keep
-        degree = _neighbour_counts(edges, size)
-        dead_ends = free & (degree <= 1)
-        if dead_ends.any():
-            alive &= ~dead_ends
-            edges = edges.where(alive[edges.rows] & alive[edges.cols])
-            continue
-        chained = free & (degree == 2)
-        if not chained.any():
-            break
-        edges = _contract_chains(edges, chained, size)
-        alive &= ~chained
-    moved_to = np.full(size, -1, dtype=np.int64)
-    moved_to[alive] = np.arange(int(alive.sum()))
-    kept = _Edges(moved_to[edges.rows], moved_to[edges.cols], edges.seconds)
-    return kept.matrix(int(alive.sum())), moved_to
-
-
-def _neighbour_counts(edges: _Edges, size: int) -> IndexArray:
-    """How many distinct nodes each node has an edge to or from."""
-    ones = np.ones(len(edges.rows), dtype=np.int8)
-    pattern = csr_matrix((ones, (edges.rows, edges.cols)), shape=(size, size))
-    counts: IndexArray = np.diff((pattern + pattern.T).tocsr().indptr).astype(np.int64)
-    return counts
-
-
-def _contract_chains(edges: _Edges, chained: BoolArray, size: int) -> _Edges:
-    """Replace every run of ``chained`` nodes by direct edges between its two ends.
-
-    A run is a path, attached to an outside node at each end, or a closed ring
-    attached to nothing. Each path goes from its head (the outside node at one
-    end) to its tail (at the other). A direction gets an edge only if every edge
-    along the run allows it; its time is their sum. A path whose head is its tail
-    would become a self-loop, and a ring touches nothing: both just go.
-    """
-    inner = chained[edges.rows] & chained[edges.cols]
-    outer = chained[edges.rows] != chained[edges.cols]
-    runs, run_of = connected_components(edges.where(inner).matrix(size), directed=False)
-    paths, start, head, tail = _run_ends(edges.where(outer), chained, run_of, runs, size)
-    step = _steps_along(edges.where(inner), start[paths], size)
-    # Which run each edge along a run belongs to, and whether it leads from head to tail.
-    entering = chained[edges.cols]
-    inside, outside = (np.where(entering, edges.cols, edges.rows),
-                       np.where(entering, edges.rows, edges.cols))
-    run = run_of[inside]
-    forward = np.where(
-        inner,
-        step[edges.cols] == step[edges.rows] + 1,
-        entering == ((inside == start[run]) & (outside == head[run])),
-    )
-    along = inner | outer
-    needed = np.bincount(run_of[chained], minlength=runs) + 1
-    ahead = _sums(run[along & forward], edges.seconds[along & forward], runs)
-    back = _sums(run[along & ~forward], edges.seconds[along & ~forward], runs)
-    go = paths[ahead[0][paths] == needed[paths]]
-    come = paths[back[0][paths] == needed[paths]]
-    new = _Edges(
-        np.concatenate((edges.rows[~along], head[go], tail[come])),
-        np.concatenate((edges.cols[~along], tail[go], head[come])),
-        np.concatenate((edges.seconds[~along], ahead[1][go], back[1][come])),
-    )
-    return new.fastest(size)
-
-
-def _run_ends(
-    outer: _Edges, chained: BoolArray, run_of: IndexArray, runs: int, size: int
-) -> tuple[IndexArray, IndexArray, IndexArray, IndexArray]:
-    """The runs that are paths, and per run its start node, head and tail (-1 if none).
-
-    ``outer`` holds the edges between run nodes and outside nodes. A path has
-    exactly two (run node, outside node) attachments; the first one found gives
-    its start node and head, the other its tail.
-    """
-    node = np.where(chained[outer.rows], outer.rows, outer.cols)
-    anchor = np.where(chained[outer.rows], outer.cols, outer.rows)
-    pairs = np.unique(node * size + anchor)
-    pair_node, pair_anchor = pairs // size, pairs % size
-    by_run = np.argsort(run_of[pair_node], kind="stable")
-    pair_node, pair_anchor = pair_node[by_run], pair_anchor[by_run]
-    pair_run = run_of[pair_node]
-    paths = np.flatnonzero(np.bincount(pair_run, minlength=runs) == 2)
-    first = np.searchsorted(pair_run, paths)
-    start, head, tail = (np.full(runs, -1, dtype=np.int64) for _ in range(3))
-    start[paths] = pair_node[first]
-    head[paths] = pair_anchor[first]
-    tail[paths] = pair_anchor[first + 1]
-    return paths, start, head, tail
-
-
-def _steps_along(inner: _Edges, starts: IndexArray, size: int) -> FloatArray:
-    """Each run node's place along its path, counted from the path's start node (1)."""
-    origin = size  # one extra node, linked to every start
-    rows = np.concatenate((inner.rows, inner.cols, np.full(len(starts), origin)))
-    cols = np.concatenate((inner.cols, inner.rows, starts))
-    links = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(size + 1, size + 1))
-    steps = dijkstra(links, directed=True, indices=origin, unweighted=True)
-    return np.asarray(steps[:size], dtype=np.float64)
-
-
-def _sums(groups: IndexArray, values: FloatArray, count: int) -> tuple[IndexArray, FloatArray]:
-    """How many values, and their sum, per group."""
-    return (np.bincount(groups, minlength=count).astype(np.int64),
-            np.bincount(groups, weights=values, minlength=count).astype(np.float64))
 
 
 def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
