@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 LEAFLET := maps/static/leaflet/leaflet.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -19,6 +20,10 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 # Leaflet comes from the npm registry at build time and is served by the app itself.
@@ -45,9 +50,12 @@ test: $(STAMP) assets browser
 test-fast: $(STAMP) assets
 	$(BIN)/pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/plan_night.py
+	$(BIN)/python bench/matrix.py
 	$(BIN)/python bench/replan.py
+	$(BIN)/python bench/solomon.py ../shared/bench/vrp/data/solomon --seconds 10
+	$(BIN)/python bench/patrol_sized.py --seconds 10
 
 lint: $(STAMP)
 	$(BIN)/ruff check routes dispatch maps webapp tests bench

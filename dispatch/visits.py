@@ -19,7 +19,7 @@ from dispatch.models import Hotspot, Shelter, TeamBase
 from dispatch.night import Night
 from dispatch.nightplan import shelter_key, visit_key
 from routes.network import WALK_KPH
-from routes.problem import Break, BreakPlace, Problem, Stop, Team
+from routes.problem import Break, BreakPlace, Problem, Spacing, Stop, Team
 
 #: Seconds of travel a plan would rather spend than leave out a risk-1 hotspot.
 BASE_PENALTY = 3600
@@ -41,6 +41,7 @@ def build_problem(
     """The problem for ``night``: every check of every active hotspot, every team on duty."""
     stops = tuple(stop for h in hotspots for stop in hotspot_stops(h, night, level,
                                                                     _teams_for(h, night)))
+    spacing = tuple(check_spacing(stops))
     rest = night_break(night, shelters)
     teams = tuple(
         Team(
@@ -51,7 +52,22 @@ def build_problem(
         )
         for t in night.teams
     )
-    return Problem(stops=stops, teams=teams, balance_weight=balance_weight)
+    return Problem(stops=stops, teams=teams, balance_weight=balance_weight, spacing=spacing)
+
+
+def check_spacing(stops: Sequence[Stop]) -> list[Spacing]:
+    """Consecutive checks of a hotspot at least half a slot apart, whichever teams make them.
+
+    With one check per slot this keeps checks between half a slot and two slots
+    apart: at -12 °C, "every 2 hours" means 1 to 4 hours, never two checks in a row.
+    """
+    spacing = []
+    for first, then in zip(stops, stops[1:], strict=False):
+        if first.id.split("#")[0] != then.id.split("#")[0]:
+            continue
+        assert first.window is not None and then.window is not None  # repeated checks have slots
+        spacing.append(Spacing(first.id, then.id, (then.window[0] - first.window[0]) / 2))
+    return spacing
 
 
 def hotspot_stops(

@@ -8,14 +8,20 @@ translation from and to stops, teams and datetimes.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from routes.warm_start import core_routes
+
 log = logging.getLogger(__name__)
 
 _TIME = "time"
+_LOAD = "load"
+#: The least share of the time limit OR-Tools searches for, whatever the warm start took.
+_LEAST_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,8 @@ class IntegerModel:
     node ``starts[v]`` and ends at ``ends[v]``. ``travel[m][i][j]`` is the travel
     time in seconds from node i to node j for matrix ``m``; vehicle ``v`` uses
     matrix ``matrix_of[v]``. ``initial_routes`` (visit nodes per vehicle) warm-starts.
+    ``demands`` (per node) and ``capacities`` (per vehicle), when both are given, add a
+    load limit: the demands on a vehicle's route sum to at most its capacity.
     """
 
     n_visits: int
@@ -42,6 +50,10 @@ class IntegerModel:
     vehicle_windows: Sequence[tuple[int, int]]
     balance_weight: int = 0
     initial_routes: Sequence[Sequence[int]] | None = None
+    demands: Sequence[int] | None = None
+    capacities: Sequence[int] | None = None
+    #: (a, b, seconds): when both are visited, b starts at least ``seconds`` after a.
+    gaps: Sequence[tuple[int, int, int]] = ()
 
 
 @dataclass(frozen=True)
@@ -64,23 +76,50 @@ class IntegerSolution:
 
 @dataclass(frozen=True)
 class SearchLimits:
-    """How long to search. ``solution_limit`` keeps results repeatable; time is a guard."""
+    """How long to search. ``solution_limit`` keeps results repeatable; time is a guard.
+
+    ``warm_start_share`` of the time goes to PyVRP on the core problem (see
+    :mod:`routes.warm_start`) when the model brings no earlier routes; OR-Tools searches
+    on from its routes for the rest. With a ``solution_limit``, PyVRP also stops after
+    ``warm_start_iterations``, so the same model gives the same plan. A share of 0 turns
+    the warm start off.
+    """
 
     time_limit_s: float = 30.0
     solution_limit: int | None = 300
+    warm_start_share: float = 0.7
+    warm_start_iterations: int = 5000
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s <= 0:
+            raise ValueError(f"time limit {self.time_limit_s} s must be positive")
+        if not 0 <= self.warm_start_share < 1:
+            raise ValueError(f"warm start share {self.warm_start_share} must be in [0, 1)")
+        if self.warm_start_iterations < 1:
+            raise ValueError(f"warm start iterations {self.warm_start_iterations} must be >= 1")
 
 
 def solve_integer_model(model: IntegerModel, limits: SearchLimits) -> IntegerSolution | None:
     """Search ``model`` and return the best solution, or ``None`` if none was found."""
+    began = time.perf_counter()
+    first = model.initial_routes
+    if first is None and limits.warm_start_share > 0:
+        iterations = None if limits.solution_limit is None else limits.warm_start_iterations
+        first = core_routes(model, limits.time_limit_s * limits.warm_start_share, iterations)
+    # OR-Tools always gets a turn: it inserts what the core left out and decides the plan.
+    left_s = max(limits.time_limit_s - (time.perf_counter() - began),
+                 _LEAST_SHARE * limits.time_limit_s)
     n_nodes = len(model.service)
     manager = pywrapcp.RoutingIndexManager(
         n_nodes, len(model.starts), list(model.starts), list(model.ends)
     )
     routing = pywrapcp.RoutingModel(manager)
     _add_costs_and_time(routing, manager, model)
+    _add_load(routing, manager, model)
     _add_visits(routing, manager, model)
-    params = _search_parameters(limits)
-    start = _initial_assignment(routing, manager, model, params)
+    _add_gaps(routing, manager, model)
+    params = _search_parameters(left_s, limits.solution_limit)
+    start = _initial_assignment(routing, manager, first, params)
     if start is not None:
         solution = routing.SolveFromAssignmentWithParameters(start, params)
     else:
@@ -114,6 +153,28 @@ def _add_costs_and_time(
         routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(vehicle)))
 
 
+def _add_load(
+    routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, model: IntegerModel
+) -> None:
+    if model.demands is None or model.capacities is None:
+        return
+    demand_id = routing.RegisterUnaryTransitVector(list(model.demands))
+    routing.AddDimensionWithVehicleCapacity(demand_id, 0, list(model.capacities), True, _LOAD)
+
+
+def _add_gaps(
+    routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, model: IntegerModel
+) -> None:
+    """Repeated checks of one place spaced in time, whichever teams make them.
+
+    A node precedence holds only when both nodes are visited, and the dimension's
+    own filters check it, which is far cheaper than a constraint on active variables.
+    """
+    time = routing.GetDimensionOrDie(_TIME)
+    for a, b, seconds in model.gaps:
+        time.AddNodePrecedence(manager.NodeToIndex(a), manager.NodeToIndex(b), seconds)
+
+
 def _add_visits(
     routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, model: IntegerModel
 ) -> None:
@@ -133,21 +194,21 @@ def _add_visits(
 def _initial_assignment(
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
-    model: IntegerModel,
+    routes: Sequence[Sequence[int]] | None,
     params: object,
 ) -> pywrapcp.Assignment | None:
-    """The earlier routes as a first solution, or ``None`` if they no longer fit."""
-    if model.initial_routes is None:
+    """Given routes (earlier or warm-start) as a first solution, or ``None`` if they do not fit."""
+    if routes is None:
         return None
     routing.CloseModelWithParameters(params)
-    routes = [[manager.NodeToIndex(n) for n in nodes] for nodes in model.initial_routes]
-    assignment = routing.ReadAssignmentFromRoutes(routes, True)
+    indices = [[manager.NodeToIndex(n) for n in nodes] for nodes in routes]
+    assignment = routing.ReadAssignmentFromRoutes(indices, True)
     if assignment is None:
-        log.info("the earlier routes no longer fit; searching from scratch")
+        log.info("the given first routes do not fit; searching from scratch")
     return assignment
 
 
-def _search_parameters(limits: SearchLimits):  # type: ignore[no-untyped-def]
+def _search_parameters(time_limit_s: float, solution_limit: int | None):  # type: ignore[no-untyped-def]
     params = pywrapcp.DefaultRoutingSearchParameters()
     # Insertion weighs each visit against its penalty: on patrol nights it leaves out far
     # fewer visits than PATH_CHEAPEST_ARC and always keeps the breaks.
@@ -157,9 +218,9 @@ def _search_parameters(limits: SearchLimits):  # type: ignore[no-untyped-def]
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    params.time_limit.FromMilliseconds(int(limits.time_limit_s * 1000))
-    if limits.solution_limit is not None:
-        params.solution_limit = limits.solution_limit
+    params.time_limit.FromMilliseconds(int(time_limit_s * 1000))
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
     return params
 
 

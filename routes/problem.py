@@ -115,6 +115,15 @@ class Team:
 
 
 @dataclass(frozen=True)
+class Spacing:
+    """When both stops are visited, ``then`` starts at least ``at_least`` after ``first``."""
+
+    first: str
+    then: str
+    at_least: timedelta
+
+
+@dataclass(frozen=True)
 class Problem:
     """Everything the solver needs: stops and teams. Networks come separately.
 
@@ -127,6 +136,7 @@ class Problem:
     max_snap_m: float = 500.0
     balance_weight: int = 0
     initial_routes: Mapping[str, tuple[str, ...]] | None = None
+    spacing: tuple[Spacing, ...] = ()
     stop_ids: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -140,6 +150,9 @@ class Problem:
         if len(set(team_ids)) != len(team_ids):
             raise ValidationError(f"team ids must be unique; got {team_ids}")
         object.__setattr__(self, "stop_ids", frozenset(ids))
+        strangers = sorted({x for g in self.spacing for x in (g.first, g.then)} - set(ids))
+        if strangers:
+            raise ValidationError(f"spacing names stops that do not exist: {strangers}")
 
     @property
     def origin(self) -> datetime:

@@ -212,7 +212,20 @@ def _integer_model(
                          for t in problem.teams],
         balance_weight=problem.balance_weight,
         initial_routes=_initial_routes(problem, layout, position, allowed),
+        gaps=_gaps(problem, layout, position),
     )
+
+
+def _gaps(problem: Problem, layout: Layout, position: dict[int, int]) -> list[tuple[int, int, int]]:
+    """Spacing between stops as pairs of solver nodes (every direction of a sweep)."""
+    group_of = {stop.id: layout.stop_group[i] for i, stop in enumerate(problem.stops)}
+    gaps: list[tuple[int, int, int]] = []
+    for rule in problem.spacing:
+        firsts = [position[n] for n in layout.groups[group_of[rule.first]] if n in position]
+        thens = [position[n] for n in layout.groups[group_of[rule.then]] if n in position]
+        seconds = round(rule.at_least.total_seconds())
+        gaps.extend((a, b, seconds) for a in firsts for b in thens)
+    return gaps
 
 
 def _group_penalty(problem: Problem, layout: Layout, group: int) -> int:

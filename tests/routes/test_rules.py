@@ -15,7 +15,7 @@ import pytest
 from shapely.geometry import LineString
 
 from routes.plan import DropReason, Plan
-from routes.problem import Break, BreakPlace, Mode, Problem, Stop, Team
+from routes.problem import Break, BreakPlace, Mode, Problem, Spacing, Stop, Team
 from routes.solve import SolveParams, solve
 
 PARAMS = SolveParams(time_limit_s=120, solution_limit=60)
@@ -76,6 +76,10 @@ def check_plan(problem: Problem, networks: Networks, plan: Plan) -> None:
         assert len(breaks) == (1 if team.rest is not None and route.visits else len(breaks))
     dropped = [d.stop_id for d in plan.dropped]
     assert sorted(seen + dropped) == sorted(stops), "every stop once: visited or dropped"
+    when = {v.stop_id: v.arrival for r in plan.routes for v in r.visits}
+    for rule in problem.spacing:
+        if rule.first in when and rule.then in when:
+            assert when[rule.then] - when[rule.first] >= rule.at_least, rule
 
 
 def _ends(stop: Stop, reverse: bool) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -181,3 +185,23 @@ def test_warm_start_keeps_a_feasible_plan(ruled: tuple[Problem, Plan], networks:
     replanned = solve(again, networks, SolveParams(time_limit_s=60, solution_limit=5))
     check_plan(again, networks, replanned)
     assert len(replanned.dropped) <= len(plan.dropped)
+
+
+def test_repeated_checks_keep_their_spacing(
+    helsinki_places: Places, winter_evening: datetime, networks: Networks
+) -> None:
+    """Two checks of one station an hour apart at least, even by two different teams."""
+    at = winter_evening
+    p = helsinki_places
+    stops = (
+        Stop("station#1", *p["central_station"], window=(at, at + timedelta(hours=2))),
+        Stop("station#2", *p["central_station"], window=(at, at + timedelta(hours=2))),
+        Stop("park", *p["esplanadi_park"]),
+    )
+    teams = (_team("T1", Mode.WALK, p["city_hall"], at, 3),
+             _team("T2", Mode.WALK, p["city_hall"], at, 3))
+    problem = Problem(stops, teams,
+                      spacing=(Spacing("station#1", "station#2", timedelta(hours=1)),))
+    plan = solve(problem, networks, PARAMS)
+    check_plan(problem, networks, plan)
+    assert not plan.dropped
