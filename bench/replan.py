@@ -85,7 +85,7 @@ def main() -> None:
     problem = night_problem(graph, ZoneInfo("America/Phoenix"))
     networks = {Mode.DRIVE: graph}
     began = time.perf_counter()
-    first = solve(problem, networks, SolveParams(time_limit_s=60, solution_limit=300))
+    first = solve(problem, networks, SolveParams(time_limit_s=20, solution_limit=300))
     first_s = time.perf_counter() - began
     rest = after_check_ins(problem, first)
     began = time.perf_counter()

@@ -191,6 +191,12 @@ class ShortestPaths:
         """Shortest travel time in seconds; ``inf`` when ``target`` cannot be reached."""
         return float(self._times[self._row[source], self._col[target]])
 
+    def table(self, sources: Sequence[int], targets: Sequence[int]) -> FloatArray:
+        """Times from each of ``sources`` (all among this object's) to each of ``targets``."""
+        rows = np.fromiter((self._row[s] for s in sources), dtype=np.int64, count=len(sources))
+        cols = np.fromiter((self._col[t] for t in targets), dtype=np.int64, count=len(targets))
+        return np.asarray(self._times[np.ix_(rows, cols)], dtype=np.float64)
+
     def reachable(self, source: int, target: int) -> bool:
         """Whether any path leads from ``source`` to ``target``."""
         return math.isfinite(self.seconds(source, target))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import networkx as nx
+import numpy as np
 from shapely.geometry import Point
 
 from routes.errors import ValidationError
@@ -61,6 +62,13 @@ class _Snapped:
     def seconds(self, mode: Mode, a: int, b: int) -> int:
         value = self.paths[mode].seconds(self.node[mode][a], self.node[mode][b])
         return round(value) if math.isfinite(value) else UNREACHABLE_S
+
+    def table(self, mode: Mode, rows: list[int], cols: list[int]) -> list[list[int]]:
+        """Whole seconds between points, in one matrix call (cached per network)."""
+        seconds = self.paths[mode].table([self.node[mode][p] for p in rows],
+                                         [self.node[mode][p] for p in cols])
+        whole = np.where(np.isfinite(seconds), np.rint(seconds), UNREACHABLE_S)
+        return whole.astype(np.int64).tolist()  # type: ignore[no-any-return]
 
     def on_network(self, mode: Mode, *points: int) -> bool:
         return all(self.gap_m[mode][p] <= self.max_snap_m for p in points)
@@ -189,7 +197,7 @@ def _integer_model(
                                                       for p in pair]
     leave = [layout.nodes[n].exit for n in kept] + [p for pair in layout.base_points
                                                      for p in pair]
-    travel = [[[snapped.seconds(mode, a, b) for b in enter] for a in leave] for mode in modes]
+    travel = [snapped.table(mode, leave, enter) for mode in modes]
     groups, penalties = [], []
     for g, members in enumerate(layout.groups):
         inside = [position[n] for n in members if n in position]
