@@ -15,7 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 from shapely.geometry import Point
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from timezonefinder import TimezoneFinder
 
@@ -48,7 +48,7 @@ class CitySummary:
     edges: dict[str, int]
     hotspots: dict[str, int]
     shelters: int
-    bases: int
+    bases: list[tuple[int, str]]
     seconds: float
 
 
@@ -79,7 +79,10 @@ def build_city(workspace: Workspace, source: OsmSource, name: str) -> CitySummar
         _replace_city(session, name, timezone, source.describe(), walk)
         hotspots = _store_hotspots(session, drafts, categories, walk)
         shelters = _store_points(session, drafts, "shelter")
-        bases = _store_points(session, drafts, "base") or _store_central_base(session, walk)
+        if not _store_points(session, drafts, "base"):
+            _store_central_base(session, walk)
+        session.flush()
+        bases = [(b.id, b.name) for b in session.scalars(select(TeamBase).order_by(TeamBase.id))]
     write_default_categories(workspace.root)
     write_default_levels(workspace.root)
     engine.dispose()

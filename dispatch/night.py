@@ -32,6 +32,13 @@ class TeamOnDuty:
     skills: frozenset[str] = frozenset()
     district: BaseGeometry | None = None
     keep_out: BaseGeometry | None = None
+    #: Where the team ends the night, when not where it started.
+    end_base_id: int | None = None
+
+    @property
+    def last_base_id(self) -> int:
+        """The base the team returns to."""
+        return self.base_id if self.end_base_id is None else self.end_base_id
 
     def may_check(self, geometry: BaseGeometry, access: BaseGeometry) -> bool:
         """Whether a hotspot is this team's: inside its district, outside its no-go area."""
@@ -153,6 +160,32 @@ def with_areas(
                  for t in teams)
 
 
+def with_bases(teams: tuple[TeamOnDuty, ...], entries: list[str],
+               base_ids: list[int]) -> tuple[TeamOnDuty, ...]:
+    """Teams with the bases given as ``T1=2`` (start and end) or ``T1=2:3`` (end elsewhere)."""
+    chosen: dict[str, tuple[int, int | None]] = {}
+    for entry in entries:
+        team, sep, ids = entry.partition("=")
+        start, _, end = ids.partition(":")
+        try:
+            pair = (int(start), int(end) if end else None)
+        except ValueError:
+            raise ValidationError(f"--team-base {entry!r} is not TEAM=BASE[:END_BASE], e.g. "
+                                  "T1=2 or T1=2:3 (base ids as `patrol city` lists them)") from None
+        if not sep or not team.strip():
+            raise ValidationError(f"--team-base {entry!r} is not TEAM=BASE[:END_BASE]")
+        unknown = [b for b in pair if b is not None and b not in base_ids]
+        if unknown:
+            raise ValidationError(f"--team-base {entry!r}: no base {unknown[0]}; the bases are "
+                                  f"{', '.join(map(str, base_ids))}")
+        chosen[team.strip()] = pair
+    strangers = sorted(set(chosen) - {t.id for t in teams})
+    if strangers:
+        raise ValidationError(f"--team-base names {', '.join(strangers)}, who is not on duty")
+    return tuple(replace(t, base_id=chosen[t.id][0], end_base_id=chosen[t.id][1])
+                 if t.id in chosen else t for t in teams)
+
+
 def parse_skills(entries: list[str]) -> dict[str, frozenset[str]]:
     """``["T1=police,medical", "T3=social"]`` as team id -> skills."""
     found: dict[str, frozenset[str]] = {}
@@ -206,6 +239,7 @@ class NightOptions:
     temperature: float | None = None
     break_minutes: int = 30
     skills: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
     closures: tuple[BaseGeometry, ...] = ()
     districts: tuple[tuple[str, BaseGeometry], ...] = ()
     keep_out: tuple[tuple[str, BaseGeometry], ...] = ()

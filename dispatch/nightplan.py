@@ -91,6 +91,12 @@ class TeamRoute:
     skills: tuple[str, ...] = ()
     district: BaseGeometry | None = None
     keep_out: BaseGeometry | None = None
+    end_base_id: int | None = None
+
+    @property
+    def last_base_id(self) -> int:
+        """The base the team returns to."""
+        return self.base_id if self.end_base_id is None else self.end_base_id
 
     @property
     def distance_m(self) -> float:
@@ -233,7 +239,8 @@ class NightPlan:
 
 def _team_document(route: TeamRoute) -> dict[str, Any]:
     return {"id": route.team_id, "name": route.team_name, "mode": route.mode,
-            "base_id": route.base_id, "skills": list(route.skills),
+            "base_id": route.base_id, "end_base_id": route.end_base_id,
+            "skills": list(route.skills),
             "district": mapping(route.district) if route.district is not None else None,
             "keep_out": mapping(route.keep_out) if route.keep_out is not None else None}
 
@@ -267,7 +274,8 @@ def _route_document(route: TeamRoute, hotspots: dict[int, PlaceInfo]) -> dict[st
 def _route(doc: dict[str, Any], team: dict[str, Any]) -> TeamRoute:
     return TeamRoute(
         team_id=doc["team"], team_name=doc["team_name"], mode=doc["mode"],
-        base_id=team["base_id"], skills=tuple(team.get("skills", ())),
+        base_id=team["base_id"], end_base_id=team.get("end_base_id"),
+        skills=tuple(team.get("skills", ())),
         district=shape(team["district"]) if team.get("district") else None,
         keep_out=shape(team["keep_out"]) if team.get("keep_out") else None,
         start=datetime.fromisoformat(doc["start"]), end=datetime.fromisoformat(doc["end"]),

@@ -27,6 +27,7 @@ from dispatch.night import (
     shift_bounds,
     tonight,
     with_areas,
+    with_bases,
 )
 from dispatch.nightplan import (
     CategoryInfo,
@@ -64,7 +65,7 @@ def plan_night(
     hotspots = list(session.scalars(select(Hotspot).where(Hotspot.active).order_by(Hotspot.id)))
     bases = {b.id: b for b in session.scalars(select(TeamBase))}
     shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
-    missing = sorted({t.base_id for t in night.teams} - set(bases))
+    missing = sorted({b for t in night.teams for b in (t.base_id, t.last_base_id)} - set(bases))
     if missing:
         raise NotBuiltError(f"no team base with id {missing}; bases are {sorted(bases)}")
     level = level or level_for(DEFAULT_LEVELS, night.temperature)
@@ -122,7 +123,7 @@ def _team_route(night: Night, route: Route) -> TeamRoute:
     checks = [v for v in route.visits if v.kind == "stop"]
     return TeamRoute(
         team_id=route.team_id, team_name=team.name, mode=str(route.mode),
-        base_id=team.base_id, start=route.start, end=route.end,
+        base_id=team.base_id, end_base_id=team.end_base_id, start=route.start, end=route.end,
         visits=tuple(_planned_visit(k, v) for k, v in enumerate(checks, start=1)),
         legs=tuple(PlannedLeg(_place_key(leg.from_id), _place_key(leg.to_id), leg.travel,
                               round(leg.distance_m, 1), leg.geometry) for leg in route.legs),
@@ -164,10 +165,10 @@ def prepare_night(session: Session, options: NightOptions) -> Night:
     base_ids = sorted(session.scalars(select(TeamBase.id)))
     day = options.date or tonight(city.timezone)
     begin, finish = shift_bounds(day, city.timezone, options.start, options.end)
-    teams = with_areas(
-        make_teams(options.teams, options.on_foot, base_ids, parse_skills(list(options.skills))),
-        dict(options.districts), dict(options.keep_out),
-    )
+    teams = make_teams(options.teams, options.on_foot, base_ids,
+                       parse_skills(list(options.skills)))
+    teams = with_bases(teams, list(options.bases), base_ids)
+    teams = with_areas(teams, dict(options.districts), dict(options.keep_out))
     return Night(day, city.timezone, begin, finish, teams, temperature=options.temperature,
                  break_minutes=options.break_minutes, closures=options.closures)
 

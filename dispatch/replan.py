@@ -95,7 +95,8 @@ def _last_place(route: TeamRoute, plan: NightPlan, done: set[str]) -> tuple[floa
 
 def _night_of(plan: NightPlan) -> Night:
     teams = tuple(TeamOnDuty(r.team_id, r.team_name, Mode(r.mode), r.base_id,
-                             frozenset(r.skills), r.district, r.keep_out) for r in plan.routes)
+                             frozenset(r.skills), r.district, r.keep_out, r.end_base_id)
+                  for r in plan.routes)
     return Night(plan.date, plan.timezone, plan.shift_start, plan.shift_end, teams,
                  temperature=plan.temperature, break_minutes=plan.break_minutes)
 

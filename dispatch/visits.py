@@ -47,7 +47,7 @@ def build_problem(
         Team(
             id=t.id, mode=t.mode,
             start_lon=bases[t.base_id].lon, start_lat=bases[t.base_id].lat,
-            end_lon=bases[t.base_id].lon, end_lat=bases[t.base_id].lat,
+            end_lon=bases[t.last_base_id].lon, end_lat=bases[t.last_base_id].lat,
             shift_start=night.start, shift_end=night.end, skills=t.skills, rest=rest,
         )
         for t in night.teams

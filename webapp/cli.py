@@ -75,6 +75,8 @@ def city(workspace: Workspace, osm_file: Path | None, place: str | None, bbox: s
                    "hotspots are checked (cold_levels.json in the data directory).")
 @click.option("--team-skill", "skills", multiple=True, metavar="TEAM=SKILL[,SKILL]",
               help="Skills of a team, e.g. T1=police,medical (repeatable).")
+@click.option("--team-base", "bases", multiple=True, metavar="TEAM=BASE[:END_BASE]",
+              help="A team's base by id (patrol city lists them); T1=2:3 ends at base 3.")
 @click.option("--break-minutes", type=click.IntRange(0, 120), default=30, show_default=True,
               help="Warm-up stop at a shelter for shifts of 6 h or more (0: none).")
 @click.option("--closed-roads", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -92,13 +94,14 @@ def city(workspace: Workspace, osm_file: Path | None, place: str | None, bbox: s
 @click.pass_obj
 def plan(workspace: Workspace, teams: int, on_foot: int, night_date: datetime | None,
          start: str | None, end: str | None, temperature: float | None, skills: tuple[str, ...],
-         break_minutes: int, closed_roads: Path | None, districts: tuple[str, ...],
-         keep_out: tuple[str, ...], balance: int, time_limit: float,
+         bases: tuple[str, ...], break_minutes: int, closed_roads: Path | None,
+         districts: tuple[str, ...], keep_out: tuple[str, ...], balance: int, time_limit: float,
          out_dir: Path | None) -> None:
     """Plan a night's patrol for the city and keep it as the latest plan."""
     options = _run(NightOptions, teams=teams, on_foot=on_foot,
                    date=night_date.date() if night_date else None, start=start, end=end,
                    temperature=temperature, break_minutes=break_minutes, skills=skills,
+                   bases=bases,
                    closures=_run(read_closures, closed_roads) if closed_roads else (),
                    districts=_team_areas(districts, "--district"),
                    keep_out=_team_areas(keep_out, "--keep-out"), balance=balance)
@@ -267,7 +270,9 @@ def _print_city(summary: CitySummary, workspace: Workspace) -> None:
     for mode in summary.nodes:
         click.echo(f"  {mode} network: {summary.nodes[mode]} nodes, {summary.edges[mode]} edges")
     click.echo(f"  hotspots: {sum(summary.hotspots.values())} ({hotspots})")
-    click.echo(f"  shelters: {summary.shelters}, bases: {summary.bases}")
+    click.echo(f"  shelters: {summary.shelters}")
+    for base_id, name in summary.bases:
+        click.echo(f"  base {base_id}: {name}")
 
 
 def _plan_summary(plan: NightPlan) -> str:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dispatch.errors import ValidationError
-from dispatch.night import Night, make_teams, shift_bounds, tonight
+from dispatch.night import Night, make_teams, shift_bounds, tonight, with_bases
 from routes.problem import Mode
 
 ZONE = "Europe/Helsinki"
@@ -139,3 +139,21 @@ def test_tonight_reads_the_clock_in_the_citys_zone() -> None:
     now = datetime(2025, 1, 16, 3, 30, tzinfo=ZoneInfo("UTC"))
     assert tonight(ZONE, now) == date(2025, 1, 15)
     assert tonight("Asia/Shanghai", now) == date(2025, 1, 16)
+
+
+def test_a_team_may_end_at_another_base() -> None:
+    """``T1=1:2`` starts T1 at base 1 and brings it back to base 2; others keep theirs."""
+    teams = with_bases(make_teams(2, 0, [1, 2]), ["T1=1:2"], [1, 2])
+    assert (teams[0].base_id, teams[0].last_base_id) == (1, 2)
+    assert (teams[1].base_id, teams[1].last_base_id) == (2, 2)
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("T1=7", "no base 7; the bases are 1, 2"),
+    ("T1=one", "TEAM=BASE"),
+    ("T5=1", "T5, who is not on duty"),
+])
+def test_bad_team_bases_are_refused(entry: str, message: str) -> None:
+    """A base that does not exist, a malformed entry or an absent team is named."""
+    with pytest.raises(ValidationError, match=message):
+        with_bases(make_teams(2, 0, [1, 2]), [entry], [1, 2])

@@ -205,3 +205,19 @@ def test_repeated_checks_keep_their_spacing(
     plan = solve(problem, networks, PARAMS)
     check_plan(problem, networks, plan)
     assert not plan.dropped
+
+
+def test_a_team_can_end_at_another_base(
+    helsinki_places: Places, winter_evening: datetime, networks: Networks
+) -> None:
+    """A team leaving the city hall and ending at the university finishes its last leg there."""
+    p = helsinki_places
+    at = winter_evening
+    team = Team("T1", Mode.WALK, *p["city_hall"], *p["university"], shift_start=at,
+                shift_end=at + timedelta(hours=3))
+    problem = Problem((Stop("park", *p["esplanadi_park"]), Stop("station", *p["central_station"])),
+                      (team,))
+    plan = solve(problem, networks, PARAMS)
+    check_plan(problem, networks, plan)
+    last = plan.routes[0].legs[-1].geometry.coords[-1]
+    assert _node(networks[Mode.WALK], *last) == _node(networks[Mode.WALK], *p["university"])
