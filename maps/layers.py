@@ -74,13 +74,21 @@ def dropped_line(dropped: list[DroppedVisit]) -> str | None:
     """``"未安排 Left out: <reason> (<detail>)"`` for a hotspot's dropped visits, or None."""
     if not dropped:
         return None
-    reasons = "; ".join(f"{d.label} ({d.detail})" if d.detail else d.label for d in dropped)
+    reasons = "; ".join(_check_prefix(d) + (f"{d.label} ({d.detail})" if d.detail else d.label)
+                        for d in dropped)
     return f"{DROPPED_LABEL}: {reasons}"
 
 
+def _check_prefix(dropped: DroppedVisit) -> str:
+    """``"第2次 Check 2: "`` for a repeated check; nothing for a single one."""
+    return f"第{dropped.check}次 Check {dropped.check}: " if dropped.check > 1 else ""
+
+
 def add_hotspot(parent: Element, plan: NightPlan, place: PlaceInfo, *, visits: Visits,
-                dropped: list[DroppedVisit], phone: bool = False) -> None:
-    """Draw a hotspot's real geometry in its category colour; dashed red if left out.
+                dropped: list[DroppedVisit], phone: bool = False,
+                left_out: bool | None = None) -> None:
+    """Draw a hotspot's real geometry in its category colour; dashed red if left out
+    (by default: when any of its checks is left out).
 
     On a desktop a short tooltip shows on hover and the details on a click. On a
     phone (``phone=True``) a tap opens the tooltip, and a popup would open on top
@@ -89,7 +97,8 @@ def add_hotspot(parent: Element, plan: NightPlan, place: PlaceInfo, *, visits: V
     color = safe_color(category_color(plan, place))
     layer = folium.GeoJson(
         {"type": "Feature", "properties": {}, "geometry": mapping(place.geometry)},
-        style_function=lambda _f: _hotspot_style(place, color, left_out=bool(dropped)),
+        style_function=lambda _f: _hotspot_style(
+            place, color, left_out=bool(dropped) if left_out is None else left_out),
         marker=folium.CircleMarker(radius=8, pane=POINT_PANE),
         pane=AREA_PANE, control=False,
     )

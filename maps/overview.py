@@ -90,14 +90,17 @@ def _add_hotspot_layers(m: folium.Map, plan: NightPlan) -> None:
     dropped = dropped_by_hotspot(plan)
     # Leaflet's layer control shows layer names as HTML: only our own constants and
     # escaped text go into them.
+    # Left out means no check at all tonight; a place with some of its checks planned
+    # stays with the planned ones and names the checks left out in its tooltip.
+    missed = set(dropped) - set(visits)
     planned = folium.FeatureGroup(name="重点点位 Hotspots")
-    left_out = folium.FeatureGroup(name=f"{DROPPED_LABEL} ({len(dropped)})")
+    left_out = folium.FeatureGroup(name=f"{DROPPED_LABEL} ({len(missed)})")
     access = folium.FeatureGroup(name=ACCESS_LABEL)
     for place in plan.hotspots.values():
-        group = left_out if place.id in dropped else planned
+        group = left_out if place.id in missed else planned
         add_hotspot(group, plan, place, visits=visits.get(place.id, []),
-                    dropped=dropped.get(place.id, []))
-        if place.id in dropped:
+                    dropped=dropped.get(place.id, []), left_out=place.id in missed)
+        if place.id in missed:
             add_left_out_mark(left_out, place, dropped[place.id])
         add_access_point(access, place)
     for group in (planned, left_out, access):
@@ -126,7 +129,8 @@ def _overview_legend(plan: NightPlan, colors: dict[str, str]) -> Legend:
                    for kind in sorted(kinds - set(plan.categories))]
     symbols = [LegendEntry(SHELTER_LABEL, SHELTER_COLOR), LegendEntry(BASE_LABEL, BASE_COLOR),
                LegendEntry(ACCESS_LABEL, "#ffffff", "dot")]
-    left_out = {d.hotspot_id for d in plan.dropped}
+    planned = {v.hotspot_id for r in plan.routes for v in r.visits}
+    left_out = {d.hotspot_id for d in plan.dropped} - planned
     if left_out:
         symbols.append(LegendEntry(f"{DROPPED_LABEL} ({len(left_out)})", DROPPED_COLOR,
                                    "dropped"))

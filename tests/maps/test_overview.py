@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
 import pytest
 
-from dispatch.nightplan import NightPlan
+from dispatch.nightplan import DroppedVisit, NightPlan
 from maps.overview import build_overview_map
 from maps.render import map_parts
 from maps.style import DROPPED_COLOR, TEAM_COLORS, team_colors
@@ -93,3 +94,15 @@ def test_map_opens_on_the_data(harbin_night: NightPlan) -> None:
     south, west, north, east = map(float, bounds.groups())
     assert 45.74 < south < north < 45.80
     assert 126.60 < west < east < 126.66
+
+
+def test_a_place_with_some_checks_planned_is_not_left_out(
+    harbin_night: NightPlan, js_text: Callable[[str], str]
+) -> None:
+    """A second check left out of a visited station is named, but the station is not red."""
+    second = DroppedVisit(1, "no_team_time", "not enough team time", check=2)
+    plan = dataclasses.replace(harbin_night, dropped=(*harbin_night.dropped, second))
+    text = js_text(_script(plan))
+    assert "未安排 Left out (1)" in text.splitlines()
+    assert "第2次 Check 2: 队伍时间不足 Not enough team time" in text
+    assert len(re.findall(f'<div style="background:{DROPPED_COLOR};[^"]*">!</div>', text)) == 1
