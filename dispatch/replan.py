@@ -24,7 +24,7 @@ from dispatch.planning import latest_plan, load_networks, night_plan_from, save_
 from dispatch.store import open_engine, session_factory
 from dispatch.visits import build_problem
 from dispatch.workspace import Workspace
-from routes.problem import Mode, Problem, Team
+from routes.problem import Mode, Problem, Stop, Team
 from routes.solve import SolveParams, solve
 
 #: Re-planning must be quick enough for a dispatcher to wait for it.
@@ -56,8 +56,31 @@ def replan_rest(
     full = build_problem(night, hotspots, bases, shelters, level)
     problem = remaining_problem(full, plan, now=now, done=done, positions=positions or {})
     solved = solve(problem, networks, params)
-    return night_plan_from(plan.city, night, level, solved, hotspots, shelters, bases,
+    rest = night_plan_from(plan.city, night, level, solved, hotspots, shelters, bases,
                            categories)
+    return with_history(rest, plan, now=now, done=done)
+
+
+def with_history(rest: NightPlan, earlier: NightPlan, *, now: datetime,
+                 done: set[str]) -> NightPlan:
+    """The re-planned rest of the night after what each team has already done, so the
+    plan still tells the whole night: done visits, breaks taken, then what is left."""
+    routes = []
+    for route in rest.routes:
+        before = earlier.route(route.team_id)
+        visits = [v for v in before.visits if v.key in done]
+        breaks = [b for b in before.breaks if b.start <= now]
+        behind = {v.key for v in visits} | {b.key for b in breaks}
+        legs = [leg for leg in before.legs if leg.to_id in behind]
+        ahead = list(route.legs)
+        if visits and ahead:  # the rest leaves from the last check, not from the base
+            ahead[0] = dataclasses.replace(ahead[0], from_id=visits[-1].key)
+        numbered = tuple(dataclasses.replace(v, seq=k)
+                         for k, v in enumerate([*visits, *route.visits], start=1))
+        routes.append(dataclasses.replace(
+            route, start=before.start, visits=numbered, legs=(*legs, *ahead),
+            breaks=(*breaks, *route.breaks)))
+    return dataclasses.replace(rest, routes=tuple(routes))
 
 
 def remaining_problem(
@@ -68,10 +91,24 @@ def remaining_problem(
     routes = {r.team_id: r for r in plan.routes}
     teams = tuple(_team_now(team, routes[team.id], plan, now, done, positions)
                   for team in full.teams)
-    stops = tuple(s for s in full.stops if s.id not in done)
+    stops = tuple(_after_done_checks(s, full, plan, done) for s in full.stops
+                  if s.id not in done)
+    spacing = tuple(g for g in full.spacing if g.first not in done and g.then not in done)
     earlier = {r.team_id: tuple(v.key for v in r.visits if v.key not in done)
                for r in plan.routes}
-    return dataclasses.replace(full, stops=stops, teams=teams, initial_routes=earlier)
+    return dataclasses.replace(full, stops=stops, teams=teams, initial_routes=earlier,
+                               spacing=spacing)
+
+
+def _after_done_checks(stop: Stop, full: Problem, plan: NightPlan, done: set[str]) -> Stop:
+    """A check whose previous check is done opens only the spacing after that check."""
+    made = {v.key: v.arrival for r in plan.routes for v in r.visits if v.key in done}
+    opens = [made[g.first] + g.at_least for g in full.spacing
+             if g.then == stop.id and g.first in made]
+    if not opens or stop.window is None:
+        return stop
+    start = max(stop.window[0], *opens)
+    return dataclasses.replace(stop, window=(min(start, stop.window[1]), stop.window[1]))
 
 
 def _team_now(team: Team, route: TeamRoute, plan: NightPlan, now: datetime, done: set[str],

@@ -144,3 +144,17 @@ def test_plan_refuses_a_break_over_two_hours(run_cli, city_dir: Path) -> None:
     result = run_cli("--data-dir", str(city_dir), "plan", "--break-minutes", "200")
     assert result.exit_code == 2
     assert "--break-minutes" in result.output
+
+
+def test_replan_keeps_done_visits_and_plans_the_rest(run_cli, city_dir: Path) -> None:
+    """``patrol replan --done`` keeps the done check first and plans the rest of the night."""
+    planned = run_cli("--data-dir", str(city_dir), "plan", "--teams", "2", "--time-limit", "5",
+                      "--date", "2026-01-15", "--out", str(city_dir / "out"))
+    assert planned.exit_code == 0, planned.output
+    document = json.loads((city_dir / "out" / "plan.json").read_text(encoding="utf-8"))
+    first = document["routes"][0]["visits"][0]
+    key = f"{first['hotspot_id']}#{first['check']}"
+    result = run_cli("--data-dir", str(city_dir), "replan", "--now", "21:00", "--done", key)
+    assert result.exit_code == 0, result.output
+    bad = run_cli("--data-dir", str(city_dir), "replan", "--now", "21:00", "--done", "999999#1")
+    assert bad.exit_code == 1 and "not a visit of tonight's plan" in bad.output
