@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from maps.overview import build_overview_map
-from webapp.views.pages import current_plan, embed, map_options
+from maps.render import map_parts
+from webapp.views.pages import current_plan, map_options
 
 bp = Blueprint("dispatcher", __name__)
 
@@ -14,5 +15,5 @@ bp = Blueprint("dispatcher", __name__)
 def overview() -> str:
     """All routes, what each team does, and what was left out."""
     plan = current_plan()
-    parts = embed(build_overview_map(plan, **map_options()))
+    parts = map_parts(build_overview_map(plan, **map_options()))
     return render_template("overview.html", plan=plan, map=parts)

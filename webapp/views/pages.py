@@ -1,11 +1,10 @@
-"""What the page views share: the latest plan or a clear 404, and map parts to embed."""
+"""What the page views share: the latest plan or a clear 404, and the basemap settings."""
 
 from __future__ import annotations
 
 from flask import abort, current_app
 
 from dispatch.nightplan import NightPlan
-from maps.render import MapParts, map_parts
 from webapp.resources import resources
 
 ASSET_BASE = "/assets/leaflet"
@@ -29,7 +28,3 @@ def map_options() -> dict[str, object]:
         "attribution": current_app.config["TILES_ATTRIBUTION"],
     }
 
-
-def embed(m) -> MapParts:  # type: ignore[no-untyped-def]
-    """The rendered map, split for our own templates."""
-    return map_parts(m)
