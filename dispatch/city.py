@@ -21,10 +21,10 @@ from timezonefinder import TimezoneFinder
 
 from dispatch.categories import Category, load_categories, write_default_categories
 from dispatch.cold import write_default_levels
-from dispatch.errors import ValidationError
+from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.harvest import EXTRA_KEYS, HARVEST_TAGS, Draft, harvest
 from dispatch.models import City, Hotspot, SavedPlan, Shelter, TeamBase
-from dispatch.store import open_engine, session_factory
+from dispatch.store import get_city, open_engine, session_factory
 from dispatch.workspace import Workspace
 from routes.measure import sweep_metres
 from routes.network import build_network, save_network
@@ -93,6 +93,21 @@ def build_city(workspace: Workspace, source: OsmSource, name: str) -> CitySummar
         hotspots=dict(Counter(h.category for h in hotspots)),
         shelters=shelters, bases=bases, seconds=time.perf_counter() - began,
     )
+
+
+def is_built(workspace: Workspace) -> bool:
+    """Whether ``workspace`` holds a city: its networks cached and its record stored."""
+    if not all(workspace.network_path(m).exists() for m in Mode):
+        return False
+    engine = open_engine(workspace.ensure().database_url)
+    try:
+        with session_factory(engine)() as session:
+            get_city(session)
+        return True
+    except NotBuiltError:
+        return False
+    finally:
+        engine.dispose()
 
 
 def timezone_of(graph: nx.MultiDiGraph) -> str:

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import click
 
-from dispatch.city import CitySummary, build_city, demo_source
+from dispatch.city import CitySummary, build_city, demo_source, is_built
 from dispatch.closures import read_area, read_closures
 from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.night import NightOptions
 from dispatch.nightplan import NightPlan
 from dispatch.planning import plan_and_save, tonights_plan
 from dispatch.replan import replan_and_save
-from dispatch.store import get_city, open_engine, session_factory
 from dispatch.workspace import ENV_VAR, Workspace
 from routes.errors import NetworkError
 from routes.network import load_network, network_edges
@@ -147,7 +146,7 @@ def serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
 @click.pass_obj
 def demo(workspace: Workspace, host: str, port: int, teams: int, no_serve: bool) -> None:
     """Build the demo city (once), plan tonight, and serve the web app."""
-    if not _is_built(workspace):
+    if not is_built(workspace):
         _print_city(_run(build_city, workspace, demo_source(workspace), DEMO_NAME), workspace)
     else:
         log.info("using the city already built in %s", workspace.root)
@@ -235,20 +234,6 @@ def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
     app = create_app({"DATA_DIR": str(workspace.root)})
     click.echo(f"寒夜巡查 Cold-night patrol: http://{host}:{port}/  (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="patrol")
-
-
-def _is_built(workspace: Workspace) -> bool:
-    if not all(workspace.network_path(m).exists() for m in Mode):
-        return False
-    engine = open_engine(workspace.ensure().database_url)
-    try:
-        with session_factory(engine)() as session:
-            get_city(session)
-        return True
-    except NotBuiltError:
-        return False
-    finally:
-        engine.dispose()
 
 
 def _roads(workspace: Workspace):  # type: ignore[no-untyped-def]

@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatch.categories import CATEGORY_FILE, DEFAULT_CATEGORIES
-from dispatch.city import MAX_ACCESS_M, access_points, build_city, demo_source, timezone_of
+from dispatch.city import (
+    MAX_ACCESS_M,
+    access_points,
+    build_city,
+    demo_source,
+    is_built,
+    timezone_of,
+)
 from dispatch.errors import NotBuiltError
 from dispatch.models import City, Hotspot, Shelter, TeamBase
 from dispatch.night import NightOptions
@@ -181,3 +188,11 @@ def test_a_larger_real_city_builds_and_plans(tmp_path: Path) -> None:
     assert len(set(visited + dropped)) == len(visited) + len(dropped)
     for route in plan.routes:
         assert plan.shift_start <= route.start <= route.end <= plan.shift_end
+
+
+def test_is_built_tells_an_empty_directory_from_a_built_city(
+    demo_workspace: Workspace, tmp_path: Path
+) -> None:
+    """A built city answers yes; an empty data directory answers no."""
+    assert is_built(demo_workspace)
+    assert not is_built(Workspace(tmp_path / "empty"))
