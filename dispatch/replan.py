@@ -91,7 +91,12 @@ def remaining_problem(
     routes = {r.team_id: r for r in plan.routes}
     teams = tuple(_team_now(team, routes[team.id], plan, now, done, positions)
                   for team in full.teams)
-    stops = tuple(_after_done_checks(s, full, plan, done) for s in full.stops
+    made = {v.key: v.arrival for r in plan.routes for v in r.visits if v.key in done}
+    opens: dict[str, list[datetime]] = {}
+    for rule in full.spacing:
+        if rule.first in made:
+            opens.setdefault(rule.then, []).append(made[rule.first] + rule.at_least)
+    stops = tuple(_opening_after(s, opens.get(s.id, [])) for s in full.stops
                   if s.id not in done)
     spacing = tuple(g for g in full.spacing if g.first not in done and g.then not in done)
     earlier = {r.team_id: tuple(v.key for v in r.visits if v.key not in done)
@@ -100,11 +105,8 @@ def remaining_problem(
                                spacing=spacing)
 
 
-def _after_done_checks(stop: Stop, full: Problem, plan: NightPlan, done: set[str]) -> Stop:
+def _opening_after(stop: Stop, opens: list[datetime]) -> Stop:
     """A check whose previous check is done opens only the spacing after that check."""
-    made = {v.key: v.arrival for r in plan.routes for v in r.visits if v.key in done}
-    opens = [made[g.first] + g.at_least for g in full.spacing
-             if g.then == stop.id and g.first in made]
     if not opens or stop.window is None:
         return stop
     start = max(stop.window[0], *opens)

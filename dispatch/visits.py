@@ -39,9 +39,9 @@ def build_problem(
     balance_weight: int = BALANCE_WEIGHT,
 ) -> Problem:
     """The problem for ``night``: every check of every active hotspot, every team on duty."""
-    stops = tuple(stop for h in hotspots for stop in hotspot_stops(h, night, level,
-                                                                    _teams_for(h, night)))
-    spacing = tuple(check_spacing(stops))
+    checks = [hotspot_stops(h, night, level, _teams_for(h, night)) for h in hotspots]
+    stops = tuple(stop for one in checks for stop in one)
+    spacing = tuple(rule for one in checks for rule in check_spacing(one))
     rest = night_break(night, shelters)
     teams = tuple(
         Team(
@@ -55,16 +55,14 @@ def build_problem(
     return Problem(stops=stops, teams=teams, balance_weight=balance_weight, spacing=spacing)
 
 
-def check_spacing(stops: Sequence[Stop]) -> list[Spacing]:
-    """Consecutive checks of a hotspot at least half a slot apart, whichever teams make them.
+def check_spacing(checks: Sequence[Stop]) -> list[Spacing]:
+    """One hotspot's consecutive checks at least half a slot apart, whichever teams make them.
 
     With one check per slot this keeps checks between half a slot and two slots
     apart: at -12 °C, "every 2 hours" means 1 to 4 hours, never two checks in a row.
     """
     spacing = []
-    for first, then in zip(stops, stops[1:], strict=False):
-        if first.id.split("#")[0] != then.id.split("#")[0]:
-            continue
+    for first, then in zip(checks, checks[1:], strict=False):
         assert first.window is not None and then.window is not None  # repeated checks have slots
         spacing.append(Spacing(first.id, then.id, (then.window[0] - first.window[0]) / 2))
     return spacing
