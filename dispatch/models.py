@@ -85,3 +85,16 @@ class SavedPlan(Base):
     night: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CandidateSite(Base):
+    """A place that could host a temporary warming point: a library, a kiosk, a bus station."""
+
+    __tablename__ = "candidate_site"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: What it is: ``convenience``, ``kiosk``, ``lottery``, ``library``, ``bus_station`` ...
+    kind: Mapped[str] = mapped_column(String(40))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    osm_ref: Mapped[str | None] = mapped_column(String(40))
