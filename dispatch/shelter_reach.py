@@ -36,6 +36,17 @@ DEFAULT_MINUTES = (10.0, 15.0, 20.0)
 
 
 @dataclass(frozen=True)
+class ShelterPlace:
+    """A warming shelter as the analysis saw it."""
+
+    shelter_id: int
+    name: str
+    lon: float
+    lat: float
+    beds: int | None
+
+
+@dataclass(frozen=True)
 class ShelterArea:
     """What one shelter reaches on foot within ``minutes``."""
 
@@ -78,6 +89,7 @@ class ShelterReach:
 
     minutes: tuple[float, ...]
     within: float
+    shelters: list[ShelterPlace]
     areas: list[ShelterArea]
     hotspots: list[HotspotReach]
     suggestions: list[SiteSuggestion]
@@ -132,7 +144,13 @@ def shelter_reach(
                        [hotspots[d].id for d in cover.covered if from_sites[s, d] <= within * 60])
         for s in cover.sites
     ]
-    return ShelterReach(times, within, areas, reaches, suggestions, cover.optimal)
+    places = [_place(s) for s in shelters]
+    return ShelterReach(times, within, places, areas, reaches, suggestions, cover.optimal)
+
+
+def _place(shelter: Shelter) -> ShelterPlace:
+    point = shelter.geometry.representative_point()
+    return ShelterPlace(shelter.id, shelter.name, point.x, point.y, shelter.beds)
 
 
 def _hotspot_reach(hotspot: Hotspot, seconds: np.ndarray, shelters: list[Shelter]) -> HotspotReach:

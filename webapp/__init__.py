@@ -27,12 +27,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from webapp import errors, filters, resources
     from webapp.tokens import ensure_secret_key
-    from webapp.views import api, assets, dispatcher, team
+    from webapp.views import api, assets, dispatcher, manager, team
 
     ensure_secret_key(app, app.config["WORKSPACE"].root)
     resources.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for blueprint in (dispatcher.bp, team.bp, api.bp, assets.bp):
+    for blueprint in (dispatcher.bp, team.bp, api.bp, assets.bp, manager.bp):
         app.register_blueprint(blueprint)
     return app

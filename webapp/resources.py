@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import geopandas as gpd
+import networkx as nx
 from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,11 @@ class Resources:
         """Walkable roads as a faint basemap (no tile server is needed)."""
         path = self.workspace.network_path(Mode.WALK)
         return network_edges(load_network(path)) if path.exists() else None
+
+    @cached_property
+    def walk_network(self) -> nx.MultiDiGraph:
+        """The walking network, for reach questions (read once, then kept)."""
+        return load_network(self.workspace.network_path(Mode.WALK))
 
     def latest_plan(self) -> NightPlan | None:
         with self.sessions() as session:
