@@ -49,7 +49,7 @@ def replan_rest(
             f"{now:%H:%M} is outside the shift {plan.shift_start:%H:%M}-{plan.shift_end:%H:%M}; "
             "re-plan during the night"
         )
-    night = _night_of(plan)
+    night = night_of(plan)
     hotspots = list(session.scalars(select(Hotspot).where(Hotspot.id.in_(plan.hotspots))))
     bases = {b.id: b for b in session.scalars(select(TeamBase))}
     shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
@@ -132,7 +132,8 @@ def _last_place(route: TeamRoute, plan: NightPlan, done: set[str]) -> tuple[floa
     return base.x, base.y
 
 
-def _night_of(plan: NightPlan) -> Night:
+def night_of(plan: NightPlan) -> Night:
+    """The night a plan was made for: its shift and the teams of its routes."""
     teams = tuple(TeamOnDuty(r.team_id, r.team_name, Mode(r.mode), r.base_id,
                              frozenset(r.skills), r.district, r.keep_out, r.end_base_id)
                   for r in plan.routes)
