@@ -17,12 +17,15 @@ import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.cold import ColdLevel
-from dispatch.errors import ValidationError
-from dispatch.models import Hotspot, Shelter, TeamBase
+from dispatch.cold import ColdLevel, level_for, load_levels
+from dispatch.errors import NotBuiltError, ValidationError
+from dispatch.models import City, Hotspot, Shelter, TeamBase
 from dispatch.nightplan import NightPlan
-from dispatch.replan import night_of, remaining_problem
+from dispatch.planning import latest_plan, load_networks
+from dispatch.replan import moment_of, night_of, remaining_problem, visit_keys
+from dispatch.store import get_city, open_engine, session_factory
 from dispatch.visits import build_problem
+from dispatch.workspace import Workspace
 from routes.insertion import Insertion, rank_insertions
 from routes.problem import Mode, Problem, Stop
 from routes.solve import Prepared, prepare
@@ -107,6 +110,31 @@ def recommend(
     return sorted(best.values(), key=lambda o: o.cost)
 
 
+def recommend_tonight(
+    workspace: Workspace, *, lon: float, lat: float, categories: Collection[str],
+    not_moving: bool, temperature: float | None, now: str | None, done: list[str],
+    positions: Mapping[str, tuple[float, float]] | None = None,
+) -> tuple[NightPlan, Urgency, list[TeamOption]]:
+    """:func:`recommend` on the latest plan of the city in ``workspace``; the temperature
+    defaults to the night's forecast low."""
+    engine = open_engine(workspace.ensure().database_url)
+    try:
+        with session_factory(engine)() as session:
+            plan = latest_plan(session)
+            if plan is None:
+                raise NotBuiltError("there is no plan tonight; run `patrol plan` first")
+            cold = temperature if temperature is not None else plan.temperature
+            urgency = urgency_of(categories, not_moving=not_moving, temperature=cold)
+            networks = load_networks(workspace, {Mode(r.mode) for r in plan.routes})
+            level = level_for(load_levels(workspace.root), plan.temperature)
+            options = recommend(session, plan, lon=lon, lat=lat, urgency=urgency,
+                                now=moment_of(plan, now), done=visit_keys(plan, done),
+                                networks=networks, level=level, positions=positions)
+        return plan, urgency, options
+    finally:
+        engine.dispose()
+
+
 def report_problem(
     session: Session, plan: NightPlan, *, lon: float, lat: float, now: datetime,
     done: set[str], level: ColdLevel, positions: Mapping[str, tuple[float, float]],
@@ -117,6 +145,7 @@ def report_problem(
         raise ValidationError(
             f"{now:%H:%M} is outside the shift {plan.shift_start:%H:%M}-{plan.shift_end:%H:%M}; "
             "reports are dispatched during the night")
+    _check_in_city(get_city(session), lon, lat)
     night = night_of(plan)
     hotspots = list(session.scalars(select(Hotspot).where(Hotspot.id.in_(plan.hotspots))))
     bases = {b.id: b for b in session.scalars(select(TeamBase))}
@@ -126,6 +155,20 @@ def report_problem(
     report = Stop(REPORT_ID, lon, lat, service=on_scene, window=(now, plan.shift_end),
                   penalty=REPORT_PENALTY, teams=teams)
     return dataclasses.replace(rest, stops=(*rest.stops, report))
+
+
+def _check_in_city(city: City, lon: float, lat: float) -> None:
+    """A report far outside the city is a typo (or latitude and longitude swapped)."""
+    margin = 0.05
+    if (city.west - margin <= lon <= city.east + margin
+            and city.south - margin <= lat <= city.north + margin):
+        return
+    swapped = (city.west <= lat <= city.east and city.south <= lon <= city.north)
+    hint = " (latitude and longitude look swapped: give longitude first)" if swapped else ""
+    raise ValidationError(
+        f"the report at {lon:.5f},{lat:.5f} is outside {city.name} "
+        f"({city.west:.3f},{city.south:.3f} to {city.east:.3f},{city.north:.3f}){hint} "
+        "报告位置不在本市范围内")
 
 
 def _team_option(prepared: Prepared, plan: NightPlan, routes: Sequence[Sequence[int]],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -16,6 +16,7 @@ from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.night import NightOptions
 from dispatch.nightplan import NightPlan
 from dispatch.planning import plan_and_save, tonights_plan
+from dispatch.recommend import TeamOption, Urgency, recommend_tonight
 from dispatch.replan import replan_and_save
 from dispatch.shelter_reach import ShelterReach, workspace_reach
 from dispatch.workspace import ENV_VAR, Workspace
@@ -128,6 +129,34 @@ def replan(workspace: Workspace, now: str | None, done: tuple[str, ...],
     rest = _run(replan_and_save, workspace, now=now, done=list(done),
                 positions=_parse_positions(positions))
     click.echo(_plan_summary(rest))
+
+
+@cli.command()
+@click.option("--where", required=True, metavar="LON,LAT",
+              help="Where the person was seen (WGS-84), e.g. 24.945,60.1747.")
+@click.option("--category", "categories", multiple=True,
+              type=click.Choice(["minor", "elderly", "disabled", "mental_illness", "other"]),
+              help="Who was seen; repeatable. A minor or suspected mental illness is urgent.")
+@click.option("--not-moving", is_flag=True,
+              help="The person is not moving: critical in severe cold (-10 °C or colder).")
+@click.option("--temperature", type=float,
+              help="Temperature now, °C (default: the night's forecast low).")
+@click.option("--now", help="When the report came in, HH:MM (default: the clock).")
+@click.option("--done", "done", multiple=True, metavar="HOTSPOT#CHECK",
+              help="A visit already done (e.g. 12#1); repeatable.")
+@click.option("--at", "positions", multiple=True, metavar="TEAM=LON,LAT",
+              help="Where a team is now (default: its last done visit, or its base).")
+@click.pass_obj
+def recommend(workspace: Workspace, where: str, categories: tuple[str, ...], not_moving: bool,
+              temperature: float | None, now: str | None, done: tuple[str, ...],
+              positions: tuple[str, ...]) -> None:
+    """Which team should go to a report of a person in the cold, and what it costs."""
+    lon, lat = _parse_point(where, "--where")
+    plan, urgency, options = _run(
+        recommend_tonight, workspace, lon=lon, lat=lat, categories=set(categories),
+        not_moving=not_moving, temperature=temperature, now=now, done=list(done),
+        positions=_parse_positions(positions))
+    click.echo(_recommendation_summary(plan, urgency, options))
 
 
 @cli.command()
@@ -302,6 +331,39 @@ def _plan_summary(plan: NightPlan) -> str:
         lines.append(f"    {plan.hotspots[d.hotspot_id].name} (check {d.check}): {d.reason} "
                      f"({d.detail})")
     return "\n".join(lines)
+
+
+def _parse_point(text: str, option: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(x) for x in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not LON,LAT, e.g. 24.945,60.1747",
+                                 param_hint=option) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise click.BadParameter(f"{text!r} is outside the world: longitude first, then "
+                                 "latitude, in degrees", param_hint=option)
+    return lon, lat
+
+
+def _recommendation_summary(plan: NightPlan, urgency: Urgency,
+                            options: list[TeamOption]) -> str:
+    why = f" ({'; '.join(urgency.reasons)})" if urgency.reasons else ""
+    lines = [f"urgency: {urgency.level}{why}"]
+    if not options:
+        lines.append("  no team can get there tonight (off the road network, or every team "
+                     "is out of time)")
+    for rank, o in enumerate(options, start=1):
+        where = (f"before {plan.hotspots[int(o.before.split('#')[0])].name} ({o.before})"
+                 if o.before else "after its last visit")
+        lost = f"; leaves out {', '.join(o.left_out)}" if o.left_out else ""
+        lines.append(f"  {rank}. {o.team_id} {o.team_name} [{o.mode}]: there {o.arrival:%H:%M}, "
+                     f"{where}; its visits up to {_minutes(o.most_later)} min later, night "
+                     f"{_minutes(o.longer)} min longer{lost}")
+    return "\n".join(lines)
+
+
+def _minutes(span: timedelta) -> str:
+    return f"{span.total_seconds() / 60:.0f}"
 
 
 def _parse_minutes(text: str) -> list[float]:

@@ -1,4 +1,4 @@
-"""``patrol reach``: shelter walking areas, gaps and suggested sites, printed and as GeoJSON."""
+"""``patrol reach`` (shelter walking areas, gaps, suggested sites) and ``patrol recommend``."""
 
 from __future__ import annotations
 
@@ -27,3 +27,20 @@ def test_reach_refuses_bad_minutes(run_cli, planned_dir: Path) -> None:
     assert "--minutes" in result.output and "10,15,20" in result.output
     result = run_cli("--data-dir", str(planned_dir), "reach", "--minutes", "10", "--within", "20")
     assert result.exit_code == 1 and "at most the longest" in result.output
+
+
+def test_recommend_ranks_every_team_for_a_report(run_cli, planned_dir: Path) -> None:
+    result = run_cli("--data-dir", str(planned_dir), "recommend", "--where", "24.9454,60.1747",
+                     "--category", "minor", "--not-moving", "--temperature", "-12",
+                     "--now", "22:00")
+    assert result.exit_code == 0, result.output
+    assert "urgency: critical" in result.output
+    ranked = [line for line in result.output.splitlines() if line.startswith("  1. ")]
+    assert ranked and "there 22:" in ranked[0]
+
+
+def test_recommend_refuses_swapped_coordinates(run_cli, planned_dir: Path) -> None:
+    result = run_cli("--data-dir", str(planned_dir), "recommend", "--where", "60.1747,24.9454",
+                     "--now", "22:00")
+    assert result.exit_code == 1
+    assert "look swapped" in result.output
