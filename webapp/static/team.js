@@ -89,7 +89,7 @@
         me.setLatLng(at);
         accuracyRing.setLatLng(at).setRadius(gps.accuracy_m);
       }
-      setText("gps", "📍 ±" + Math.round(gps.accuracy_m) + " m");
+      setText("gps", "◎ ±" + Math.round(gps.accuracy_m) + " m");
     }, function (err) {
       setText("gps", err.code === 1 ? "未允许定位 Location not allowed" : "暂无定位 No GPS fix");
     }, { enableHighAccuracy: true, maximumAge: 15000, timeout: 30000 });
