@@ -6,6 +6,7 @@ One FeatureCollection, each feature's ``properties.layer`` saying what it is
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import folium
@@ -13,8 +14,9 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import Point, mapping
 
+from dispatch.chinacoords import Datum, geometry_from_wgs84, point_from_wgs84
 from dispatch.shelter_reach import ShelterReach
-from maps.basemap import fit_to, new_map
+from maps.basemap import Basemap, fit_to, new_map
 from maps.elements import Badge, InfoTooltip, Legend, LegendEntry
 from maps.style import SHELTER_COLOR, SHELTER_LABEL, lat_lon
 
@@ -49,13 +51,16 @@ SITE_COLOR = "#6a1b9a"
 
 
 def build_reach_map(reach: ShelterReach, *, roads: gpd.GeoDataFrame | None = None,
-                    asset_base: str, tiles: str | None = None,
-                    attribution: str = "") -> folium.Map:
+                    asset_base: str, tiles: str | None = None, attribution: str = "",
+                    basemap: Basemap | None = None) -> folium.Map:
     """Shelters with their walking bands, at-risk hotspots beyond them, suggested sites.
 
     One layer per walking time, so a manager can look at the 10-minute reach alone.
+    ``roads`` must already be in the basemap's datum; the answer is converted here.
     """
-    m = new_map(asset_base=asset_base, tiles=tiles, attribution=attribution, roads=roads)
+    m = new_map(asset_base=asset_base, tiles=tiles, attribution=attribution, roads=roads,
+                basemap=basemap)
+    reach = reach_in_datum(reach, basemap.datum if basemap is not None else "wgs84")
     colors = dict(zip(reach.minutes, BAND_COLORS, strict=False))
     for minutes in sorted(reach.minutes, reverse=True):
         band = folium.FeatureGroup(name=f"步行 {minutes:g} 分钟 Walk {minutes:g} min")
@@ -94,6 +99,24 @@ def build_reach_map(reach: ShelterReach, *, roads: gpd.GeoDataFrame | None = Non
     folium.LayerControl(collapsed=True).add_to(m)
     fit_to(m, [a.area for a in reach.areas] or [Point(s.lon, s.lat) for s in reach.shelters])
     return m
+
+
+def reach_in_datum(reach: ShelterReach, datum: Datum) -> ShelterReach:
+    """``reach`` with every geometry in ``datum``, to draw on tiles of that datum."""
+    if datum == "wgs84":
+        return reach
+
+    def moved(item: Any) -> Any:
+        lon, lat = point_from_wgs84(item.lon, item.lat, datum)
+        return replace(item, lon=lon, lat=lat)
+
+    return replace(
+        reach,
+        shelters=[moved(s) for s in reach.shelters],
+        areas=[replace(a, area=geometry_from_wgs84(a.area, datum)) for a in reach.areas],
+        hotspots=[moved(h) for h in reach.hotspots],
+        suggestions=[moved(s) for s in reach.suggestions],
+    )
 
 
 def _band_style(color: str) -> Any:

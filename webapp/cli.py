@@ -189,10 +189,30 @@ def reach(workspace: Workspace, minutes: str, within: float, new_sites: int, min
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--cert", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Serve HTTPS with this certificate (PEM; with --key).")
+@click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The certificate's private key (PEM).")
+@click.option("--self-signed", is_flag=True,
+              help="Serve HTTPS with a certificate made for this machine (a local network; "
+                   "phones warn once). Behind a reverse proxy, leave this off.")
 @click.pass_obj
-def serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
-    """Serve the web app on what is already built (a production WSGI server)."""
-    _serve(workspace, host, port, threads)
+def serve(workspace: Workspace, host: str, port: int, threads: int, cert: Path | None,
+          key: Path | None, self_signed: bool) -> None:
+    """Serve the web app on what is already built (a production WSGI server, or HTTPS)."""
+    if (cert is None) != (key is None):
+        raise click.UsageError("give --cert and --key together")
+    if self_signed and cert is not None:
+        raise click.UsageError("give either --cert/--key or --self-signed, not both")
+    if self_signed:
+        from webapp.tls import lan_addresses
+        from webapp.tls import self_signed as make_certificate
+
+        cert, key = make_certificate(workspace.ensure().root / "tls", [host, *lan_addresses()])
+    if cert is not None and key is not None:
+        _serve_tls(workspace, host, port, threads, cert, key)
+    else:
+        _serve(workspace, host, port, threads)
 
 
 @cli.command()
@@ -291,6 +311,21 @@ def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
     app = create_app({"DATA_DIR": str(workspace.root)})
     click.echo(f"寒夜巡查 Cold-night patrol: http://{host}:{port}/  (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="patrol")
+
+
+def _serve_tls(workspace: Workspace, host: str, port: int, threads: int, cert: Path,
+               key: Path) -> None:
+    from webapp import create_app
+    from webapp.tls import fingerprint, tls_server
+
+    server = _run(tls_server, create_app({"DATA_DIR": str(workspace.root)}), host, port,
+                  threads, cert, key)
+    click.echo(f"寒夜巡查 Cold-night patrol: https://{host}:{port}/  (Ctrl+C to stop)")
+    click.echo(f"  certificate {cert}\n  SHA-256 {fingerprint(cert)}")
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
 
 
 def _roads(workspace: Workspace):  # type: ignore[no-untyped-def]
