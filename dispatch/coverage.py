@@ -76,6 +76,10 @@ class Filters:
     cold_only: bool = False
 
 
+#: No filter: every hotspot, team and night.
+EVERYTHING = Filters()
+
+
 def nights_between(session: Session, first: date, last: date,
                    levels: tuple[ColdLevel, ...]) -> list[NightRecord]:
     """Every night from ``first`` to ``last`` that has a plan: its last version stands."""
@@ -95,7 +99,7 @@ def nights_between(session: Session, first: date, last: date,
 
 
 def coverage(session: Session, nights: Iterable[NightRecord],
-             filters: Filters = Filters()) -> list[HotspotCoverage]:
+             filters: Filters = EVERYTHING) -> list[HotspotCoverage]:
     """Per hotspot, over ``nights``: checks required by the cold and done by the teams."""
     chosen = [n for n in nights if not filters.cold_only or n.level.interval_h is not None]
     if not chosen:

@@ -117,3 +117,23 @@ def test_a_range_adds_up_and_filters_narrow_it(session, places):
 def test_a_range_that_ends_before_it_starts_is_refused(session):
     with pytest.raises(ValueError, match="swap the dates"):
         nights_between(session, date(2025, 2, 1), date(2025, 1, 1), DEFAULT_LEVELS)
+
+
+def test_people_found_come_from_check_ins_with_their_position(session, places):
+    from dispatch.outcomes import people_found
+
+    high, _ = places
+    mild, severe, extreme = NIGHTS
+    local = at(severe, "23:15").replace(tzinfo=HELSINKI)
+    record_checkin(session, CheckInReport(
+        str(uuid.uuid4()), severe, "T2", high.id, 1, "person_found", local.astimezone(UTC),
+        found_count=2, found_category="minor", accepts_help=True, action="shelter",
+        lon=24.95, lat=60.17))
+    check(session, severe, high, "22:00")
+    session.commit()
+    nights = nights_between(session, mild, extreme, DEFAULT_LEVELS)
+    (person,) = people_found(session, nights)
+    assert (person.count, person.category, person.action) == (2, "minor", "shelter")
+    assert (person.lon, person.lat) == (24.95, 60.17)
+    assert person.at == local and person.place == high.name
+    assert people_found(session, nights, Filters(team="T1")) == []
