@@ -119,6 +119,20 @@ class SavedPlan(Base):
                                                           nullable=True)
 
 
+
+class CandidateSite(Base):
+    """A place that could host a temporary warming point: a library, a kiosk, a bus station."""
+
+    __tablename__ = "candidate_site"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: What it is: ``convenience``, ``kiosk``, ``lottery``, ``library``, ``bus_station`` ...
+    kind: Mapped[str] = mapped_column(String(40))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    osm_ref: Mapped[str | None] = mapped_column(String(40))
+
+
 class RosterTeam(Base):
     """A team on the roster, reused night after night until it is retired."""
 

@@ -26,8 +26,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["WORKSPACE"] = Workspace.locate(app.config["DATA_DIR"])
 
     from webapp import errors, filters, resources
+    from webapp.tokens import ensure_secret_key
     from webapp.views import api, assets, dispatcher, team
 
+    ensure_secret_key(app, app.config["WORKSPACE"].root)
     resources.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import datetime
@@ -16,6 +17,7 @@ from dispatch.night import NightOptions
 from dispatch.nightplan import NightPlan
 from dispatch.planning import plan_and_save, tonights_plan
 from dispatch.replan import replan_and_save
+from dispatch.shelter_reach import ShelterReach, workspace_reach
 from dispatch.workspace import ENV_VAR, Workspace
 from routes.errors import NetworkError
 from routes.network import load_network, network_edges
@@ -126,6 +128,32 @@ def replan(workspace: Workspace, now: str | None, done: tuple[str, ...],
     rest = _run(replan_and_save, workspace, now=now, done=list(done),
                 positions=_parse_positions(positions))
     click.echo(_plan_summary(rest))
+
+
+@cli.command()
+@click.option("--minutes", default="10,15,20", show_default=True,
+              help="Walking times to draw around each shelter, comma-separated.")
+@click.option("--within", type=float, default=15.0, show_default=True,
+              help="A hotspot further than this many minutes' walk from every shelter is a gap.")
+@click.option("--new-sites", type=click.IntRange(0, 50), default=3, show_default=True,
+              help="How many temporary warming points to suggest among candidate sites.")
+@click.option("--min-risk", type=click.IntRange(1, 5), default=3, show_default=True,
+              help="Only hotspots of at least this risk count.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the areas, gaps and suggested sites as GeoJSON (for QGIS).")
+@click.pass_obj
+def reach(workspace: Workspace, minutes: str, within: float, new_sites: int, min_risk: int,
+          out_file: Path | None) -> None:
+    """Walking reach of the warming shelters, hotspots beyond it, and where to add points."""
+    found = _run(workspace_reach, workspace, minutes=_parse_minutes(minutes), within=within,
+                 new_sites=new_sites, min_risk=min_risk)
+    click.echo(_reach_summary(found))
+    if out_file is not None:
+        from maps.shelter_reach import reach_geojson
+
+        out_file.write_text(json.dumps(reach_geojson(found), ensure_ascii=False),
+                            encoding="utf-8")
+        click.echo(f"  wrote {out_file}")
 
 
 @cli.command()
@@ -273,6 +301,31 @@ def _plan_summary(plan: NightPlan) -> str:
     for d in plan.dropped:
         lines.append(f"    {plan.hotspots[d.hotspot_id].name} (check {d.check}): {d.reason} "
                      f"({d.detail})")
+    return "\n".join(lines)
+
+
+def _parse_minutes(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r}: give minutes as numbers, e.g. 10,15,20",
+                                 param_hint="--minutes") from exc
+
+
+def _reach_summary(found: ShelterReach) -> str:
+    lines = [f"{len({a.shelter_id for a in found.areas})} shelters; "
+             f"{len(found.hotspots)} at-risk hotspots, {len(found.outside())} beyond "
+             f"{found.within:g} min on foot"]
+    for h in found.outside():
+        away = f"{h.minutes:g} min" if h.minutes is not None else f"over {found.minutes[-1]:g} min"
+        lines.append(f"    {h.name} ({h.category}, risk {h.risk}): {away}")
+    proof = "best possible" if found.optimal else "best found in the time limit"
+    lines.append(f"  suggested warming points ({proof}):")
+    for rank, s in enumerate(found.suggestions, start=1):
+        lines.append(f"    {rank}. {s.name} ({s.kind}) at {s.lon:.5f},{s.lat:.5f}: reaches "
+                     f"{len(s.hotspot_ids)} more hotspot(s) within {found.within:g} min")
+    if not found.suggestions:
+        lines.append("    none needed or none of the candidate sites would help")
     return "\n".join(lines)
 
 

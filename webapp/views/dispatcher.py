@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 
 from maps.overview import build_overview_map
 from maps.render import map_parts
+from webapp.teamlinks import team_links
 from webapp.views.pages import current_plan, map_options
 
 bp = Blueprint("dispatcher", __name__)
@@ -16,4 +17,4 @@ def overview() -> str:
     """All routes, what each team does, and what was left out."""
     plan = current_plan()
     parts = map_parts(build_overview_map(plan, **map_options()))
-    return render_template("overview.html", plan=plan, map=parts)
+    return render_template("overview.html", plan=plan, map=parts, links=team_links(plan))
