@@ -114,11 +114,14 @@ def parse_temperature(text: str, problems: list[FieldProblem]) -> float | None:
         value = float(cleaned)
     except ValueError:
         value = math.nan
+    if not cleaned:
+        problems.append(FieldProblem("temperature", "Type tonight's forecast low in °C, "
+                                     "e.g. -12."))
+        return None
     if not math.isfinite(value):
         problems.append(FieldProblem("temperature", "{value} is not a temperature; type the "
                                      "forecast low in °C as a number, e.g. -12.",
-                                     (("value", repr(text.strip()) if text.strip() else
-                                       "An empty field"),)))
+                                     (("value", repr(text.strip())),)))
         return None
     if not MIN_C <= value <= MAX_C:
         problems.append(FieldProblem("temperature", "{value} °C is not a forecast low; give "

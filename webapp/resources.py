@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 
 import geopandas as gpd
@@ -12,9 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from dispatch.nightplan import NightPlan
 from dispatch.planning import latest_plan
 from dispatch.store import open_engine, session_factory
+from dispatch.versions import published_plan
 from dispatch.workspace import Workspace
 from routes.network import load_network, network_edges
 from routes.problem import Mode
+from webapp.planjobs import PlanJobs
 
 
 class Resources:
@@ -24,6 +27,7 @@ class Resources:
         self.workspace = workspace.ensure()
         self.engine: Engine = open_engine(workspace.database_url)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
+        self.jobs = PlanJobs()
 
     @cached_property
     def roads(self) -> gpd.GeoDataFrame | None:
@@ -34,6 +38,11 @@ class Resources:
     def latest_plan(self) -> NightPlan | None:
         with self.sessions() as session:
             return latest_plan(session)
+
+    def published_plan(self, night: date) -> NightPlan | None:
+        """The plan published for ``night``, if the dispatcher has published one."""
+        with self.sessions() as session:
+            return published_plan(session, night)
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from dispatch.nightplan import NightPlan, TeamRoute
 from maps.render import map_parts
 from maps.team_route import build_team_route_map
+from webapp.resources import resources
 from webapp.teamlinks import team_link_url
 from webapp.tokens import TeamPass, TokenExpired, TokenRefused, read_team_token
 from webapp.views.pages import current_plan, map_options
@@ -38,7 +39,7 @@ def route(team_id: str) -> Response:
 def team_route_for(token: str) -> tuple[NightPlan, TeamRoute]:
     """The plan and route a token opens; 403/410 when it is not for tonight's plan."""
     team_pass = read_team_token(token)
-    plan = current_plan()
+    plan = resources().published_plan(team_pass.night) or current_plan()
     check_night(team_pass, plan)
     try:
         return plan, plan.route(team_pass.team_id)
