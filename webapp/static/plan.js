@@ -54,7 +54,7 @@
       drawing = !drawing;
       mapBox.classList.toggle("drawing", drawing);
       drawButton.setAttribute("aria-pressed", drawing ? "true" : "false");
-      if (drawing) { mapBox.scrollIntoView({ behavior: "smooth", block: "center" }); }
+      if (drawing) { mapBox.scrollIntoView({ block: "center" }); }
     });
     document.getElementById("clear-closure").addEventListener("click", function () {
       points = []; show();
