@@ -9,8 +9,10 @@ editing the same night never overwrite each other silently.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
+import networkx as nx
 from shapely.geometry import shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,7 +26,7 @@ from dispatch.nightsettings import NightSettings, night_from
 from dispatch.pins import Wanted, apply_changes, excluded_visits, pinned_problem, read_change
 from dispatch.planning import load_networks, plan_night
 from dispatch.workspace import Workspace
-from routes.problem import Problem
+from routes.problem import Mode, Problem
 from routes.solve import SolveParams
 
 STALE = "The plan changed under you: reload the page and make your change again."
@@ -101,12 +103,14 @@ def discard_changes(session: Session, night_date: date, token: str) -> SavedPlan
 def plan_version(
     sessions: sessionmaker[Session], workspace: Workspace, night_date: date, token: str,
     settings: NightSettings | None, params: SolveParams,
+    networks: Mapping[Mode, nx.MultiDiGraph] | None = None,
 ) -> SavedPlan:
     """Plan the night as a new version: with new ``settings``, or re-planned with the latest
     version's (warm-started from its routes); pins, exclusions and closures hold.
 
     Read, solve and save are separate steps: the state is checked again before the
-    save, so a change made while the solver ran is never overwritten.
+    save, so a change made while the solver ran is never overwritten. ``networks``, when
+    given, are the city's networks already in memory (a server keeps them).
     """
     with sessions() as session:
         base = check_token(session, night_date, token)
@@ -117,7 +121,9 @@ def plan_version(
         night = night_from(session, night_date, settings, closures)
         _check_pinned_teams(wanted, {t.id for t in night.teams})
         level = level_for(load_levels(workspace.root), night.temperature)
-        networks = load_networks(workspace, {t.mode for t in night.teams})
+        modes = {t.mode for t in night.teams}
+        networks = {m: g for m, g in (networks or {}).items() if m in modes} or load_networks(
+            workspace, modes)
         adjusted: list[Problem] = []
 
         def adjust(problem: Problem) -> Problem:

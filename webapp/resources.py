@@ -6,12 +6,13 @@ from datetime import date
 from functools import cached_property
 
 import geopandas as gpd
+import networkx as nx
 from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.nightplan import NightPlan
-from dispatch.planning import latest_plan
+from dispatch.planning import latest_plan, load_networks
 from dispatch.store import open_engine, session_factory
 from dispatch.versions import published_plan
 from dispatch.workspace import Workspace
@@ -34,6 +35,12 @@ class Resources:
         """Walkable roads as a faint basemap (no tile server is needed)."""
         path = self.workspace.network_path(Mode.WALK)
         return network_edges(load_network(path)) if path.exists() else None
+
+    @cached_property
+    def networks(self) -> dict[Mode, nx.MultiDiGraph]:
+        """The city's road networks, read once: re-plans reuse their travel-time caches."""
+        return load_networks(self.workspace, [m for m in Mode
+                                              if self.workspace.network_path(m).exists()])
 
     def latest_plan(self) -> NightPlan | None:
         with self.sessions() as session:

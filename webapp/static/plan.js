@@ -42,6 +42,10 @@
     var drawButton = document.getElementById("draw-closure");
     if (!map || !field || !drawButton) { return; }
     var points = [], line = null, drawing = false;
+    JSON.parse(mapBox.dataset.closures || "[]").forEach(function (closure) {
+      L.geoJSON(closure.geometry, { style: { color: "#b42318", weight: 6, opacity: 0.8 } })
+        .bindTooltip(closure.label || "✕").addTo(map);
+    });
     function show() {
       if (line) { map.removeLayer(line); }
       line = points.length ? L.polyline(points, { color: "#b42318", weight: 6, dashArray: "8 6" }).addTo(map) : null;

@@ -132,9 +132,11 @@ def _start(night_date: date, settings: NightSettings | None) -> Response:
     budget = float(current_app.config["PLAN_SECONDS"])
     sessions, workspace = resources().sessions, resources().workspace
     params = SolveParams(time_limit_s=budget, solution_limit=None)
+    found = resources()
 
     def work() -> int:
-        return plan_version(sessions, workspace, night_date, token, settings, params).version
+        return plan_version(sessions, workspace, night_date, token, settings, params,
+                            networks=found.networks).version
 
     job = resources().jobs.start(night_date, budget, work)
     return redirect(url_for("plan.night", date=night_date.isoformat(), job=job.id), code=303)
