@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.checkins import as_utc
 from dispatch.cold import ColdLevel, check_windows, level_for
+from dispatch.errors import ValidationError
 from dispatch.models import CheckIn, Hotspot, SavedPlan
 from dispatch.nightplan import NightPlan
 
@@ -84,7 +85,8 @@ def nights_between(session: Session, first: date, last: date,
                    levels: tuple[ColdLevel, ...]) -> list[NightRecord]:
     """Every night from ``first`` to ``last`` that has a plan: its last version stands."""
     if last < first:
-        raise ValueError(f"the range ends ({last}) before it starts ({first}): swap the dates")
+        raise ValidationError(f"the range ends ({last}) before it starts ({first}): swap the "
+                              "dates 结束日期早于开始日期")
     rows = session.scalars(select(SavedPlan).where(SavedPlan.night >= first,
                                                    SavedPlan.night <= last)
                            .order_by(SavedPlan.night, SavedPlan.id))
@@ -123,6 +125,11 @@ def coverage(session: Session, nights: Iterable[NightRecord],
             entry.longest_gap = max(entry.longest_gap,
                                     longest_gap(night.plan, [t for t, _ in checks]))
     return sorted(found.values(), key=lambda c: (c.share, -c.risk, c.hotspot_id))
+
+
+def hotspot_categories(session: Session) -> list[str]:
+    """The categories hotspots have, for a filter's choices."""
+    return sorted(set(session.scalars(select(Hotspot.category))))
 
 
 def required_checks(night: NightRecord, hotspot: Hotspot) -> int:
