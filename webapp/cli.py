@@ -251,7 +251,7 @@ def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
 
     from webapp import create_app
 
-    app = create_app({"DATA_DIR": str(workspace.root)})
+    app = _run(create_app, {"DATA_DIR": str(workspace.root)})
     click.echo(f"寒夜巡查 Cold-night patrol: http://{host}:{port}/  (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="patrol")
 
@@ -261,7 +261,7 @@ def _serve_tls(workspace: Workspace, host: str, port: int, threads: int, cert: P
     from webapp import create_app
     from webapp.tls import fingerprint, tls_server
 
-    server = _run(tls_server, create_app({"DATA_DIR": str(workspace.root)}), host, port,
+    server = _run(tls_server, _run(create_app, {"DATA_DIR": str(workspace.root)}), host, port,
                   threads, cert, key)
     click.echo(f"寒夜巡查 Cold-night patrol: https://{host}:{port}/  (Ctrl+C to stop)")
     click.echo(f"  certificate {cert}\n  SHA-256 {fingerprint(cert)}")

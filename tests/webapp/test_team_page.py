@@ -192,3 +192,16 @@ def test_another_nights_token_cannot_check_in(phone: FlaskClient) -> None:
                               datetime(2100, 1, 1, tzinfo=UTC))
     answer = phone.post(f"/api/t/{old}/checkins", json={})
     assert answer.status_code == 410
+
+
+def test_basemap_comes_from_the_environment(planned_dir: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """PATROL_BASEMAP=amap gives the phone Amap tiles; a missing Tianditu key stops the start."""
+    monkeypatch.setenv("PATROL_BASEMAP", "amap")
+    client = create_app({"TESTING": True, "DATA_DIR": str(planned_dir)}).test_client()
+    config = _config(client.get(_link(client)).get_data(as_text=True))
+    data = client.get(config["dataUrl"]).get_json()
+    assert data["datum"] == "gcj02" and "autonavi.com" in data["tiles"][0]["url"]
+    monkeypatch.setenv("PATROL_BASEMAP", "tianditu")
+    with pytest.raises(ValueError, match="PATROL_TIANDITU_KEY"):
+        create_app({"TESTING": True, "DATA_DIR": str(planned_dir)})
