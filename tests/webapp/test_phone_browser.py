@@ -27,8 +27,6 @@ from webapp.views.pages import current_plan
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
          "device_scale_factor": 2, "locale": "zh-CN"}
 
@@ -51,19 +49,6 @@ def server(city: Path) -> Iterator[tuple[str, object]]:
     yield f"http://127.0.0.1:{httpd.server_port}", app
     httpd.shutdown()
     thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Headless chromium through Playwright (never a browser Playwright downloads)."""
-    if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed: run `make browser` as root, or "
-                    "`sudo apt-get install chromium`")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture()
