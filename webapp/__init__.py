@@ -31,10 +31,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask_compress import Compress
 
     from webapp import errors, filters, resources
+    from webapp.tls import trust_proxy
     from webapp.tokens import ensure_secret_key
     from webapp.views import api, assets, dispatcher, pages, team, teamapi
 
     ensure_secret_key(app, app.config["WORKSPACE"].root)
+    trust_proxy(app)
     resources.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -183,3 +183,36 @@ def test_another_teams_or_an_expired_token_is_refused(browser, server) -> None: 
     t1 = next(r["team_name"] for r in names if r["team"] == "T1")
     assert t1 not in page.inner_text("body")
     context.close()
+
+
+def test_person_found_with_the_phones_position(browser, server, city) -> None:  # type: ignore[no-untyped-def]
+    """With GPS allowed the position shows on the map; the form's answers and the
+    position are stored with the check-in."""
+    context = browser.new_context(**PHONE, geolocation={"latitude": 60.1699, "longitude": 24.9384,
+                                                        "accuracy": 15},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(_team_url(server), wait_until="networkidle")
+    page.wait_for_selector("html[data-stops-drawn]")
+    page.locator("#locate").tap()
+    page.wait_for_selector(".leaflet-marker-icon .me")
+    assert "±15 m" in page.locator("#gps").inner_text()
+    stop = page.locator("li[data-visit]").nth(1)
+    visit = stop.get_attribute("data-visit")
+    stop.locator('button[data-outcome="person_found"]').tap()
+    dialog = page.locator("#found-form")
+    dialog.locator('input[name="found_count"]').fill("2")
+    dialog.locator('input[value="elderly"]').check()
+    dialog.locator('input[name="accepts_help"][value="true"]').check()
+    dialog.locator('input[value="shelter"]').check()
+    dialog.locator('button[value="save"]').tap()
+    page.wait_for_function("document.getElementById('queue').hidden")
+    page.wait_for_timeout(300)
+    stored = [c for c in _checkins(city) if f"{c.hotspot_id}#{c.check_number}" == visit]
+    assert len(stored) == 1
+    row = stored[0]
+    assert (row.outcome, row.found_count, row.found_category, row.accepts_help, row.action) == (
+        "person_found", 2, "elderly", True, "shelter")
+    assert (row.lat, row.lon, row.accuracy_m) == (60.1699, 24.9384, 15)
+    assert "发现人员 Person found" in stop.locator(".state").inner_text()
+    context.close()

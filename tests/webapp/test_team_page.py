@@ -162,6 +162,9 @@ def test_a_check_in_is_stored_once_and_shown_once_to_the_dispatcher(phone: Flask
     assert overview.count(f'data-id="{data["id"]}"') == 1
     assert "未成年人 Minor" in overview and "送回家 Taken home" in overview
     assert '<td class="done-count" data-team="T1">1/' in overview
+    assert f'<span class="chip person_found" data-visit="{data["visit"]}"' in overview
+    assert overview.count('class="chip open"') == sum(
+        len(r["visits"]) for r in phone.get("/api/plan").get_json()["routes"]) - 1
     page = phone.get(link).get_data(as_text=True)
     assert "stop done" in page
 
