@@ -208,3 +208,11 @@ def test_basemap_comes_from_the_environment(planned_dir: Path,
     monkeypatch.setenv("PATROL_BASEMAP", "tianditu")
     with pytest.raises(ValueError, match="PATROL_TIANDITU_KEY"):
         create_app({"TESTING": True, "DATA_DIR": str(planned_dir)})
+
+
+def test_a_visit_moved_to_another_team_can_still_be_reported(phone: FlaskClient) -> None:
+    """After a re-plan moved a stop to T2, T1's offline check-in of it is still stored."""
+    plan = phone.get("/api/plan").get_json()
+    moved = next(r for r in plan["routes"] if r["team"] == "T2")["visits"][0]
+    answer, _ = _send(phone, _link(phone, "T1"), visit=f"{moved['hotspot_id']}#{moved['check']}")
+    assert answer.status_code == 201 and answer.get_json()["team"] == "T1"

@@ -6,7 +6,14 @@ from typing import Any
 
 from flask import Blueprint, abort, request
 
-from dispatch.checkins import CheckInConflict, as_utc, night_checkins, parse_checkin, record_checkin
+from dispatch.checkins import (
+    CheckInConflict,
+    as_utc,
+    night_checkins,
+    night_visit_keys,
+    parse_checkin,
+    record_checkin,
+)
 from dispatch.models import CheckIn
 from dispatch.nightplan import visit_key
 from webapp.resources import resources
@@ -24,7 +31,7 @@ def add_checkin(token: str) -> tuple[dict[str, Any], int]:
         abort(400, description="发送 JSON 对象 Send the check-in as a JSON object "
                                "(Content-Type: application/json)")
     report = parse_checkin(data, team_id=route.team_id, night=plan.date,
-                           visits={v.key for v in route.visits})
+                           visits=night_visit_keys(plan))
     with resources().sessions.begin() as session:
         try:
             row, created = record_checkin(session, report)
