@@ -182,6 +182,14 @@ def done_visits(checkins: Collection[CheckIn]) -> dict[str, CheckIn]:
     return done
 
 
+def checked_visits(session: Session, plan: NightPlan) -> list[str]:
+    """Visits of ``plan`` whose latest check-in says they were checked (a place that
+    could not be checked stays to do), for re-planning the rest of the night."""
+    planned = {v.key for r in plan.routes for v in r.visits}
+    latest = done_visits(night_checkins(session, plan.date))
+    return sorted(k for k, c in latest.items() if k in planned and c.outcome != "could_not_check")
+
+
 def as_utc(moment: datetime) -> datetime:
     """A stored time as aware UTC (SQLite gives back naive UTC)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -119,12 +119,14 @@ def plan(workspace: Workspace, teams: int, on_foot: int, night_date: datetime | 
               help="A visit already done, as in plan.json (e.g. 12#1); repeatable.")
 @click.option("--at", "positions", multiple=True, metavar="TEAM=LON,LAT",
               help="Where a team is now (default: its last done visit, or its base).")
+@click.option("--from-checkins", is_flag=True,
+              help="Also count as done every visit the teams' phones reported checked.")
 @click.pass_obj
 def replan(workspace: Workspace, now: str | None, done: tuple[str, ...],
-           positions: tuple[str, ...]) -> None:
+           positions: tuple[str, ...], from_checkins: bool) -> None:
     """Re-plan the rest of tonight: done visits stay done, teams go on from where they are."""
     rest = _run(replan_and_save, workspace, now=now, done=list(done),
-                positions=_parse_positions(positions))
+                positions=_parse_positions(positions), from_checkins=from_checkins)
     click.echo(_plan_summary(rest))
 
 
