@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gzip
 import logging
 import statistics
 import tempfile
@@ -120,6 +121,23 @@ def reference_site(plan: NightPlan, route: TeamRoute, folder: Path, workspace: W
     return site
 
 
+def default_folium_html(plan: NightPlan, route: TeamRoute) -> tuple[int, int]:
+    """Bytes (raw, gzip) of a default Folium page of the route: CDN links, a marker each."""
+    import folium
+
+    from maps.layers import anchor
+
+    places = [plan.hotspots[v.hotspot_id] for v in route.visits]
+    m = folium.Map()
+    for visit, place in zip(route.visits, places, strict=True):
+        lon, lat = anchor(place)
+        folium.Marker([lat, lon], tooltip=f"{visit.seq} {place.name}",
+                      popup=place.name).add_to(m)
+    folium.PolyLine([[y, x] for leg in route.legs for x, y in leg.geometry.coords]).add_to(m)
+    page = m.get_root().render().encode()
+    return len(page), len(gzip.compress(page))
+
+
 def measure(browser: Any, url: str, selector: str, *, runs: int,
             counter: ByteCounter) -> dict[str, float]:
     """Median first-load bytes, repeat-load bytes and drawing times of ``url``."""
@@ -190,6 +208,10 @@ def main() -> None:
                           ".leaflet-marker-icon.patrol-stop", runs=args.runs, counter=theirs)
             browser.close()
     _report(new, old)
+    raw, packed = default_folium_html(plan, route)
+    print(f"A default Folium page of the same route: {raw / 1000:.1f} KB of HTML "
+          f"({packed / 1000:.1f} KB gzip, {raw / 1000 / STOPS:.2f} KB per stop), plus its "
+          "scripts and styles from CDNs (about 690 KB; not reachable in this run)")
 
 
 def _report(new: dict[str, float], old: dict[str, float]) -> None:

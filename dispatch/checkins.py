@@ -167,11 +167,13 @@ def find_checkin(session: Session, client_id: str) -> CheckIn | None:
     return session.scalars(select(CheckIn).where(CheckIn.client_id == client_id)).first()
 
 
-def night_checkins(session: Session, night: date) -> list[CheckIn]:
-    """Every check-in of ``night``, in the order teams made them."""
-    query = select(CheckIn).where(CheckIn.night == night).order_by(CheckIn.recorded_at,
-                                                                   CheckIn.id)
-    return list(session.scalars(query))
+def night_checkins(session: Session, night: date, team_id: str | None = None) -> list[CheckIn]:
+    """Every check-in of ``night`` (of one team when ``team_id`` is given), in the order
+    teams made them."""
+    query = select(CheckIn).where(CheckIn.night == night)
+    if team_id is not None:
+        query = query.where(CheckIn.team_id == team_id)
+    return list(session.scalars(query.order_by(CheckIn.recorded_at, CheckIn.id)))
 
 
 def done_visits(checkins: Collection[CheckIn]) -> dict[str, CheckIn]:

@@ -144,6 +144,9 @@ def test_offline_check_in_waits_then_is_sent_once(browser, server, city) -> None
     assert "待发送 waiting" in first.locator(".state").inner_text()
     page.wait_for_timeout(500)
     assert len(_checkins(city)) == before
+    page.reload()  # still offline: the queue is kept on the phone
+    page.wait_for_selector("#queue:not([hidden])")
+    assert page.locator("#queue").inner_text() == "1 待发送 waiting"
     context.set_offline(False)
     page.wait_for_function("document.getElementById('queue').hidden", timeout=30_000)
     page.wait_for_timeout(500)
@@ -185,7 +188,7 @@ def test_another_teams_or_an_expired_token_is_refused(browser, server) -> None: 
     context.close()
 
 
-def test_person_found_with_the_phones_position(browser, server, city) -> None:  # type: ignore[no-untyped-def]
+def test_person_found_with_the_phones_position(browser, server, city, artifacts) -> None:  # type: ignore[no-untyped-def]
     """With GPS allowed the position shows on the map; the form's answers and the
     position are stored with the check-in."""
     context = browser.new_context(**PHONE, geolocation={"latitude": 60.1699, "longitude": 24.9384,
@@ -205,6 +208,7 @@ def test_person_found_with_the_phones_position(browser, server, city) -> None:  
     dialog.locator('input[value="elderly"]').check()
     dialog.locator('input[name="accepts_help"][value="true"]').check()
     dialog.locator('input[value="shelter"]').check()
+    page.screenshot(path=str(artifacts / "phone-person-found.png"))
     dialog.locator('button[value="save"]').tap()
     page.wait_for_function("document.getElementById('queue').hidden")
     page.wait_for_timeout(300)

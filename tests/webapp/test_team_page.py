@@ -167,6 +167,10 @@ def test_a_check_in_is_stored_once_and_shown_once_to_the_dispatcher(phone: Flask
         len(r["visits"]) for r in phone.get("/api/plan").get_json()["routes"]) - 1
     page = phone.get(link).get_data(as_text=True)
     assert "stop done" in page
+    mine = phone.get(f"/api/t/{link.rsplit('/', 1)[1]}/checkins").get_json()["checkins"]
+    assert [c["id"] for c in mine] == [data["id"]] and mine[0]["found_count"] == 1
+    other = phone.get(f"/api/t/{_link(phone, 'T2').rsplit('/', 1)[1]}/checkins").get_json()
+    assert other["checkins"] == []
 
 
 def test_bad_check_ins_change_nothing(phone: FlaskClient) -> None:

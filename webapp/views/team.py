@@ -49,7 +49,7 @@ def phone(token: str) -> Response:
     """The route of the token's team on the token's night, and nothing else."""
     plan, route = team_route_for(token)
     with resources().sessions() as session:
-        mine = [c for c in night_checkins(session, plan.date) if c.team_id == route.team_id]
+        mine = night_checkins(session, plan.date, route.team_id)
     page = render_template(
         "team.html", plan=plan, route=route, token=token,
         rows=stop_rows(plan, route, done_visits(mine)), found_categories=FOUND_CATEGORIES,

@@ -46,7 +46,7 @@ def list_checkins(token: str) -> dict[str, Any]:
     """This team's check-ins of the night, so a phone that lost its storage catches up."""
     plan, route = team_route_for(token)
     with resources().sessions() as session:
-        rows = [c for c in night_checkins(session, plan.date) if c.team_id == route.team_id]
+        rows = night_checkins(session, plan.date, route.team_id)
     return {"checkins": [checkin_document(c) for c in rows]}
 
 
