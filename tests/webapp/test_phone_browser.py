@@ -5,6 +5,8 @@ Screenshots go to ``test-artifacts/`` at the repository root (git ignores it).
 
 from __future__ import annotations
 
+import base64
+import json
 import shutil
 import subprocess
 import threading
@@ -62,6 +64,15 @@ def _team_url(server: tuple[str, object], team: str = "T1") -> str:
     base, app = server
     with app.test_request_context(base_url=base):  # type: ignore[attr-defined]
         return team_link_url(current_plan(), team)
+
+
+def for_another_team(token: str, team: str) -> str:
+    """``token`` with its payload changed to name ``team``, the signature left as it was."""
+    payload, signature = token.split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    data["t"] = team
+    changed = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode())
+    return changed.decode().rstrip("=") + "." + signature
 
 
 def _checkins(city: Path) -> list[CheckIn]:
@@ -163,11 +174,11 @@ def test_offline_check_in_waits_then_is_sent_once(browser, server, city) -> None
 
 
 def test_another_teams_or_an_expired_token_is_refused(browser, server) -> None:  # type: ignore[no-untyped-def]
-    """A token changed to another team is a 403; an expired night's token a 410."""
+    """T1's token rewritten to say T2 (its signature kept) is a 403; an expired night's
+    token a 410; T2's own link shows T2's route and not T1's."""
     url = _team_url(server, "T1")
     other = _team_url(server, "T2")
-    path = urlsplit(url).path
-    forged = server[0] + path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    forged = server[0] + "/t/" + for_another_team(urlsplit(url).path.rsplit("/", 1)[1], "T2")
     context, page, _, _ = _open(browser, forged)
     assert "链接无效" in page.inner_text("body")
     answer = page.goto(forged)
@@ -181,10 +192,10 @@ def test_another_teams_or_an_expired_token_is_refused(browser, server) -> None: 
     assert answer.status == 410
     assert "链接已过期" in page.inner_text("body")
     page.goto(other, wait_until="networkidle")
-    assert page.locator("h1").inner_text() != ""
-    names = page.request.get(base + "/api/plan").json()["routes"]
-    t1 = next(r["team_name"] for r in names if r["team"] == "T1")
-    assert t1 not in page.inner_text("body")
+    routes = page.request.get(base + "/api/plan").json()["routes"]
+    names = {r["team"]: r["team_name"] for r in routes}
+    assert page.locator("h1").inner_text() == names["T2"]
+    assert names["T1"] not in page.inner_text("body")
     context.close()
 
 
