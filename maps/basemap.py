@@ -216,7 +216,7 @@ def tile_layer(url_template: str, attribution: str = "", *,
         raise ValueError(f"tiles {url_template!r} is not a tile URL template: give one with "
                          "{z}, {x} and {y}, such as 'https://tiles.example.gov.cn/{z}/{x}/{y}.png'")
     credit = attribution.strip() or urlsplit(url_template).netloc or url_template
-    extra = {"subdomains": subdomains} if subdomains else {}
+    extra: dict[str, Any] = {"subdomains": subdomains} if subdomains else {}
     return folium.TileLayer(tiles=url_template, attr=html.escape(credit),
                             name="底图 Basemap", max_zoom=MAX_ZOOM, max_native_zoom=18,
                             **extra)
