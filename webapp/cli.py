@@ -261,11 +261,14 @@ def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
 def _serve_tls(workspace: Workspace, host: str, port: int, threads: int, cert: Path,
                key: Path) -> None:
     from webapp import create_app
-    from webapp.tls import fingerprint, tls_server
+    from webapp.tls import fingerprint, lan_addresses, tls_server
 
     server = _run(tls_server, _run(create_app, {"DATA_DIR": str(workspace.root)}), host, port,
                   threads, cert, key)
     click.echo(f"寒夜巡查 Cold-night patrol: https://{host}:{port}/  (Ctrl+C to stop)")
+    if host in ("0.0.0.0", "::"):
+        click.echo("  phones on this network: " + ", ".join(
+            f"https://{name}:{port}/" for name in lan_addresses()))
     click.echo(f"  certificate {cert}\n  SHA-256 {fingerprint(cert)}")
     try:
         server.start()
