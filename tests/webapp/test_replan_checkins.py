@@ -49,7 +49,8 @@ def test_replan_counts_visits_the_phones_reported(run_cli, planned_dir: Path,
         assert checked_visits(session, plan) == [first]
     engine.dispose()
     # After both visits were due: without the check-in the first would be planned again.
-    moment = max(v.arrival for v in plan.routes[0].visits[:2]) + timedelta(minutes=10)
+    moment = (max(v.arrival for v in plan.routes[0].visits[:2])
+              + timedelta(minutes=10)).replace(second=0, microsecond=0)
     now = moment.strftime("%H:%M")
     result = run_cli("--data-dir", str(root), "replan", "--now", now, "--from-checkins")
     assert result.exit_code == 0, result.output
