@@ -36,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask_compress import Compress
 
     from webapp import errors, filters, i18n, resources
+    from webapp.tls import trust_proxy
     from webapp.tokens import ensure_secret_key
     from webapp.views import (
         api,
@@ -51,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     ensure_secret_key(app, app.config["WORKSPACE"].root)
+    trust_proxy(app)
     resources.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,20 @@ def run_cli():  # type: ignore[no-untyped-def]
         return runner.invoke(cli, list(args), catch_exceptions=False)
 
     return run
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless chromium through Playwright (never a browser Playwright downloads)."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed: run `make test` as root, or "
+                    "`sudo apt-get install chromium`")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

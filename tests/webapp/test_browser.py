@@ -14,9 +14,6 @@ from webapp import create_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 
 @pytest.fixture(scope="module")
 def live_url(planned_dir: Path) -> Iterator[str]:
@@ -28,19 +25,6 @@ def live_url(planned_dir: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Headless chromium through Playwright (never a browser Playwright downloads)."""
-    if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed: run `make test` as root, or "
-                    "`sudo apt-get install chromium`")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _open(browser, url: str, viewport: dict[str, int]):  # type: ignore[no-untyped-def]
