@@ -123,6 +123,12 @@ def test_plan_changes_and_a_stale_second_dispatcher(evening_app: Flask,
     assert "The plan changed under you" in stale.get_data(as_text=True)
     replan = second.post(f"/plan/{NIGHT}/replan", data={"token": token})
     assert replan.status_code == 409
+    page = first.get(f"/plan/?date={NIGHT}").get_data(as_text=True)
+    wrong = first.post(f"/plan/{NIGHT}/change", data={"token": _token(page), "kind": "pin_time",
+                                                      "visit": visit, "at": "14:00"})
+    assert wrong.status_code == 422
+    assert re.search(r'id="error-at"[^>]*>14:00 is outside the shift', wrong.get_data(
+        as_text=True))
     page = evening.get(f"/plan/?date={NIGHT}").get_data(as_text=True)
     pending = page[page.index('id="pending"'):]
     assert "Pin " in pending and "Exclude" not in pending.split("</ul>")[0]

@@ -99,7 +99,6 @@ def change(day: str) -> Response | tuple[str, int]:
         with resources().sessions() as session:
             page = build_page(session, night_date)
         page.change_errors = {p.field: problem_text(p) for p in exc.problems}
-        page.change_errors["kind"] = fields.get("kind", "")
         return render_template("plan.html", page=page), 422
     return redirect(url_for("plan.night", date=night_date.isoformat(), _anchor="adjust"))
 
