@@ -184,7 +184,9 @@ def test_every_page_text_has_its_chinese() -> None:
 
     found = set()
     for template in TEMPLATES.glob("*.html"):
-        found |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', template.read_text(encoding="utf-8")))
+        text = template.read_text(encoding="utf-8")
+        found |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', text))
+        found |= set(re.findall(r"_\('([^']*)'", text))
     missing = sorted(k.replace('\\"', '"') for k in found if k.replace('\\"', '"') not in ZH)
     assert missing == []
 
