@@ -7,9 +7,8 @@ measured against a search from scratch with the same pins and budget (the refere
 in the same run): checks planned, km, and how many of version 1's stops changed
 team — a dispatcher wants a re-plan that keeps what the teams were told.
 
-On a night with repeated, spaced checks OR-Tools does not accept the earlier routes
-as a first solution (``routes.model`` logs "the given first routes do not fit") and
-both columns are searches from scratch; the ratios then show it (about 1.0).
+The ratios (warm / fresh) show why ``/plan`` re-plans for a few seconds only: a short
+warm search keeps most stops on their team, a long one wanders off as far as a fresh one.
 
 Run: ``python bench/plan_versions.py`` (``make bench``).
 """

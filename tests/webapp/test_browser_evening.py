@@ -25,7 +25,8 @@ def evening_url(demo_workspace: Workspace,
     """The app on a private copy of the demo city (empty roster), solving for 2 s."""
     root = tmp_path_factory.mktemp("browser-evening") / "city"
     shutil.copytree(demo_workspace.root, root)
-    with serve(create_app({"DATA_DIR": str(root), "PLAN_SECONDS": 2})) as url:
+    app = create_app({"DATA_DIR": str(root), "PLAN_SECONDS": 2, "REPLAN_SECONDS": 2})
+    with serve(app) as url:
         yield url
 
 

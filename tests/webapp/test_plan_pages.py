@@ -29,7 +29,8 @@ def evening_app(demo_workspace: Workspace, tmp_path_factory: pytest.TempPathFact
     """The app on a private copy of the demo city with two roster teams, solving for 2 s."""
     root = tmp_path_factory.mktemp("evening") / "city"
     shutil.copytree(demo_workspace.root, root)
-    app = create_app({"TESTING": True, "DATA_DIR": str(root), "PLAN_SECONDS": 2})
+    app = create_app({"TESTING": True, "DATA_DIR": str(root), "PLAN_SECONDS": 2,
+                      "REPLAN_SECONDS": 2})
     with app.app_context(), resources().sessions() as session:
         base = session.scalars(select(TeamBase.id)).first()
     client = app.test_client()

@@ -128,7 +128,9 @@ def publish_version(day: str) -> Response:
 def _start(night_date: date, settings: NightSettings | None) -> Response:
     """Start the solver in the background and show its progress."""
     token = request.form.get("token", "")
-    budget = float(current_app.config["PLAN_SECONDS"])
+    # A re-plan searches briefly from the version's routes: longer, the search wanders off
+    # the routes the teams were given (bench/plan_versions.py).
+    budget = float(current_app.config["PLAN_SECONDS" if settings else "REPLAN_SECONDS"])
     sessions, workspace = resources().sessions, resources().workspace
     params = SolveParams(time_limit_s=budget, solution_limit=None)
     found = resources()
