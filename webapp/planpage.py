@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +29,8 @@ from webapp.i18n import problem_text, translate
 from webapp.resources import resources
 from webapp.teamlinks import TeamLink, team_links
 from webapp.views.pages import map_options
+
+FORECAST_TTL_S = 600
 
 
 @dataclass
@@ -142,8 +145,14 @@ def _forecast(city: Any, day: date, form: SettingsForm) -> float | None:
         start, end = shift_bounds(day, city.timezone, form.start, form.end)
     except ValueError:
         start, end = shift_bounds(day, city.timezone)
-    return forecast_low(url, lon=(city.west + city.east) / 2, lat=(city.south + city.north) / 2,
-                        start=start, end=end)
+    # Asked once per shift for 10 minutes: every page load must not wait for the service.
+    cache = current_app.extensions.setdefault("patrol-forecasts", {})
+    key, now = (url, start, end), time.monotonic()
+    if key not in cache or now - cache[key][0] > FORECAST_TTL_S:
+        cache[key] = (now, forecast_low(url, lon=(city.west + city.east) / 2,
+                                        lat=(city.south + city.north) / 2, start=start, end=end))
+    found: float | None = cache[key][1]
+    return found
 
 
 def parse_day(text: str | None, timezone: str) -> date:
