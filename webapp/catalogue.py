@@ -49,7 +49,7 @@ ZH: dict[str, str] = {
     "What the changes cost (version {a} → {b})": "调整的代价（第 {a} 版 → 第 {b} 版）",
     "before": "调整前", "after": "调整后", "Pins": "固定", "not kept": "未能保持",
     "Teams": "队伍", "{n} stops": "{n} 个点位", "Print sheet": "打印路线单", "Arrive": "到达",
-    "Stop": "巡查", "check {n}": "第 {n} 次", "Warm-up break": "取暖休息",
+    "Stop": "巡查", "Choose this stop to move or pin it": "选择此巡查进行调动或固定", "check {n}": "第 {n} 次", "Warm-up break": "取暖休息",
     "Every check is in a route.": "所有巡查都已安排。",
     "checks planned": "已安排巡查", "left out": "未安排", "team-hours": "队伍工时",
     "km": "公里",

@@ -67,6 +67,8 @@ class PlanPage:
     map: MapParts | None = None
     map_name: str = ""
     job: dict[str, Any] | None = None
+    #: The settings form is open before the first plan, or when asked for or refused.
+    settings_open: bool = True
 
 
 def build_page(session: Session, day: date, *, version: int | None = None,
@@ -79,6 +81,7 @@ def build_page(session: Session, day: date, *, version: int | None = None,
                     roster=list_teams(session), form=form or _last_settings(session, latest),
                     versions=versions, wanted=wanted_of(latest),
                     pending=list(latest.pending or []) if latest else [])
+    page.settings_open = form is not None or latest is None
     page.preview = _preview(session, day, page.form)
     page.forecast = _forecast(city, day, page.form)
     chosen = next((r for r in versions if r.version == version), latest)
