@@ -58,6 +58,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/plan_night.py
 	$(BIN)/python bench/matrix.py
 	$(BIN)/python bench/replan.py
+	$(BIN)/python bench/plan_versions.py
 	$(BIN)/python bench/solomon.py ../shared/bench/vrp/data/solomon --seconds 10
 	$(BIN)/python bench/patrol_sized.py --seconds 10
 	$(BIN)/python bench/patrol_night.py

@@ -21,9 +21,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         TIANDITU_KEY=None,
         COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "assets.leaflet"],
         JSON_AS_ASCII=False,
-        # The dispatcher's plan page: the solver's budget, the hotline numbers printed on
+        # The dispatcher's plan page: the solver's budgets, the hotline numbers printed on
         # route sheets ("救助 12345; 110"), an Open-Meteo-style forecast service (optional).
         PLAN_SECONDS=20,
+        REPLAN_SECONDS=3,
         HOTLINES="",
         FORECAST_URL=None,
     )

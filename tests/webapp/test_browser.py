@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.webapp.conftest import serve
 from webapp import create_app
 
 pytestmark = pytest.mark.browser
 
-
 @pytest.fixture(scope="module")
 def live_url(planned_dir: Path) -> Iterator[str]:
     """The app on the planned demo city, served on a free local port."""
-    server = make_server("127.0.0.1", 0, create_app({"DATA_DIR": str(planned_dir)}),
-                         threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serve(create_app({"DATA_DIR": str(planned_dir)})) as url:
+        yield url
 
 
 def _open(browser, url: str, viewport: dict[str, int]):  # type: ignore[no-untyped-def]
