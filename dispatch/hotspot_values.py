@@ -17,7 +17,7 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from dispatch.categories import Category
-from dispatch.geometry import check_geometry
+from dispatch.geometry import check_geometry, on_grid
 
 Bounds = tuple[float, float, float, float]
 
@@ -97,6 +97,8 @@ def _check_places(values: Mapping[str, Any], checked: Checked, bounds: Bounds | 
             del checked.values["geometry"]
             if problem.repaired is not None:
                 checked.repaired["geometry"] = problem.repaired
+        else:
+            checked.values["geometry"] = on_grid(geometry)
     access = checked.values.get("access")
     if access is not None:
         try:
