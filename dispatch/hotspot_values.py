@@ -25,6 +25,8 @@ Bounds = tuple[float, float, float, float]
 FIELDS = ("name", "category", "risk", "geometry", "service_min", "checks_per_night",
           "district", "window_start", "window_end", "skill", "access")
 REQUIRED = ("name", "category", "geometry")
+#: Fields every hotspot has (from its category when not given): blank means "as it is".
+KEPT_WHEN_BLANK = ("risk", "service_min", "checks_per_night")
 
 
 @dataclass
@@ -60,6 +62,9 @@ def check_values(
     _check_places(values, checked, bounds)
     if not partial:
         _fill_defaults(checked, categories)
+    for name in KEPT_WHEN_BLANK:
+        if checked.values.get(name, 0) is None:  # a blank cell in an update keeps the value
+            del checked.values[name]
     return checked
 
 

@@ -127,9 +127,13 @@ def _read_gis(path: Path, suffix: str, layer: str | None) -> Table:
         raise ValidationError(
             f"无法读取 / {path.name} could not be read as {FORMATS[suffix]} ({exc}): export it "
             "again from the GIS program") from exc
+    notes = [f"layer {chosen}"] if chosen else []
+    if suffix == ".kml" and "id" in frame.columns:
+        # A KML id is the placemark's XML id (e.g. "layer.1"), not a registry id.
+        frame = frame.drop(columns="id")
+        notes.append("KML 的 id 不作编号 / KML placemark ids are not registry ids")
     rows = [Row(number, _plain_attributes(record), geometry)
             for number, (record, geometry) in enumerate(_records(frame), start=1)]
-    notes = [f"layer {chosen}"] if chosen else []
     return Table(rows, frame.crs, FORMATS[suffix], notes)
 
 
