@@ -57,6 +57,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/solomon.py ../shared/bench/vrp/data/solomon --seconds 10
 	$(BIN)/python bench/patrol_sized.py --seconds 10
 	$(BIN)/python bench/patrol_night.py
+	$(BIN)/python bench/registry_import.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check routes dispatch maps webapp tests bench
