@@ -57,6 +57,8 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/solomon.py ../shared/bench/vrp/data/solomon --seconds 10
 	$(BIN)/python bench/patrol_sized.py --seconds 10
 	$(BIN)/python bench/patrol_night.py
+	$(BIN)/python bench/shelter_reach.py
+	$(BIN)/python bench/recommend.py
 	$(BIN)/python bench/registry_import.py
 
 lint: $(STAMP)

@@ -133,6 +133,7 @@ REASON_LABELS = {
     "no_team_allowed": "无队伍可前往 No team may go there",
     "out_of_reach": "无法按时到达 Out of reach",
     "no_team_time": "队伍时间不足 Not enough team time",
+    "excluded": "调度员今晚排除 Excluded tonight by the dispatcher",
 }
 
 

@@ -17,7 +17,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATA_DIR=None,
         TILES=None,
         TILES_ATTRIBUTION="",
+        BASEMAP=None,
+        TIANDITU_KEY=None,
+        COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "assets.leaflet"],
         JSON_AS_ASCII=False,
+        # The dispatcher's plan page: the solver's budget, the hotline numbers printed on
+        # route sheets ("救助 12345; 110"), an Open-Meteo-style forecast service (optional).
+        PLAN_SECONDS=20,
+        HOTLINES="",
+        FORECAST_URL=None,
     )
     app.config.from_prefixed_env("PATROL")
     if test_config is not None:
@@ -25,12 +33,32 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["WORKSPACE"] = Workspace.locate(app.config["DATA_DIR"])
 
-    from webapp import errors, filters, resources
-    from webapp.views import api, assets, dispatcher, team
+    from flask_compress import Compress
 
+    from webapp import errors, filters, i18n, resources
+    from webapp.tokens import ensure_secret_key
+    from webapp.views import (
+        api,
+        assets,
+        dispatcher,
+        manager,
+        pages,
+        plan,
+        plansheets,
+        roster,
+        team,
+        teamapi,
+    )
+
+    ensure_secret_key(app, app.config["WORKSPACE"].root)
     resources.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for blueprint in (dispatcher.bp, team.bp, api.bp, assets.bp):
+    pages.init_app(app)
+    assets.init_app(app)
+    i18n.init_app(app)
+    Compress(app)
+    for blueprint in (dispatcher.bp, team.bp, api.bp, teamapi.bp, assets.bp, manager.bp,
+                      roster.bp, plan.bp, plansheets.bp):
         app.register_blueprint(blueprint)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,14 @@ def planned_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(planned_dir: Path) -> Flask:
     """The app on the planned demo city."""
     return create_app({"TESTING": True, "DATA_DIR": str(planned_dir)})
+
+
+@pytest.fixture()
+def private_app(planned_dir: Path, tmp_path: Path) -> Flask:
+    """The app on a private copy of the planned city, for tests that write to it."""
+    root = tmp_path / "city"
+    shutil.copytree(planned_dir, root)
+    return create_app({"TESTING": True, "DATA_DIR": str(root)})
 
 
 @pytest.fixture()
