@@ -17,11 +17,13 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    event,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dispatch.geometry import GeometryColumn
+from dispatch.nightplan import document_facts
 
 
 class Base(DeclarativeBase):
@@ -137,6 +139,9 @@ class SavedPlan(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                           nullable=True)
+    #: What coverage and figures read of the document (its hotspot ids, shift, forecast
+    #: and team modes), kept beside it so a campaign's nights load without their routes.
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 
@@ -199,3 +204,10 @@ class RosterTeam(Base):
     #: Comma-separated skills (police, medical, social ...).
     skills: Mapped[str] = mapped_column(String(200), default="")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+@event.listens_for(SavedPlan, "before_insert")
+@event.listens_for(SavedPlan, "before_update")
+def _keep_facts(_mapper: Any, _connection: Any, plan: SavedPlan) -> None:
+    """Every stored plan carries its facts, however it was saved."""
+    plan.facts = document_facts(plan.document)

@@ -314,3 +314,12 @@ def _place(doc: dict[str, Any]) -> PlaceInfo:
     return PlaceInfo(doc["id"], doc["name"], doc["kind"], shape(doc["geometry"]),
                      doc.get("risk", 0), doc.get("service_min", 0),
                      tuple(access) if access else None)
+
+
+def document_facts(doc: dict[str, Any]) -> dict[str, Any]:
+    """The small part of a plan document that coverage and figures need, without routes."""
+    night = doc["night"]
+    return {"timezone": night["timezone"], "shift_start": night["shift_start"],
+            "shift_end": night["shift_end"], "temperature": night.get("temperature"),
+            "hotspots": [p["id"] for p in doc["hotspots"]],
+            "modes": {t["id"]: t["mode"] for t in night["teams"]}}
