@@ -25,6 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # route sheets ("救助 12345; 110"), an Open-Meteo-style forecast service (optional).
         PLAN_SECONDS=20,
         REPLAN_SECONDS=3,
+        PLAN_SOLUTION_LIMIT=None,
         HOTLINES="",
         FORECAST_URL=None,
     )

@@ -22,10 +22,12 @@ DESKTOP = {"width": 1366, "height": 900}
 @pytest.fixture(scope="module")
 def evening_url(demo_workspace: Workspace,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on a private copy of the demo city (empty roster), solving for 2 s."""
+    """The app on a private copy of the demo city (empty roster); searches end at their
+    solution limit."""
     root = tmp_path_factory.mktemp("browser-evening") / "city"
     shutil.copytree(demo_workspace.root, root)
-    app = create_app({"DATA_DIR": str(root), "PLAN_SECONDS": 2, "REPLAN_SECONDS": 2})
+    app = create_app({"DATA_DIR": str(root), "PLAN_SECONDS": 120, "REPLAN_SECONDS": 120,
+                      "PLAN_SOLUTION_LIMIT": 60})
     with serve(app) as url:
         yield url
 

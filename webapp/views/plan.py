@@ -134,7 +134,9 @@ def _start(night_date: date, settings: NightSettings | None) -> Response:
     # the routes the teams were given (bench/plan_versions.py).
     budget = float(current_app.config["PLAN_SECONDS" if settings else "REPLAN_SECONDS"])
     sessions, workspace = resources().sessions, resources().workspace
-    params = SolveParams(time_limit_s=budget, solution_limit=None)
+    # A solution limit (tests set one) makes the plan the same however busy the machine is.
+    params = SolveParams(time_limit_s=budget,
+                         solution_limit=current_app.config["PLAN_SOLUTION_LIMIT"])
     found = resources()
 
     def work() -> int:
