@@ -23,7 +23,7 @@ from dispatch.categories import Category, load_categories, write_default_categor
 from dispatch.cold import write_default_levels
 from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.harvest import EXTRA_KEYS, HARVEST_TAGS, Draft, harvest
-from dispatch.models import City, Hotspot, SavedPlan, Shelter, TeamBase
+from dispatch.models import City, Hotspot, HotspotChange, SavedPlan, Shelter, TeamBase
 from dispatch.store import get_city, open_engine, session_factory
 from dispatch.workspace import Workspace
 from routes.measure import sweep_metres
@@ -132,7 +132,7 @@ def _centre(graph: nx.MultiDiGraph) -> tuple[float, float]:
 def _replace_city(
     session: Session, name: str, timezone: str, source: str, graph: nx.MultiDiGraph
 ) -> None:
-    for table in (SavedPlan, Hotspot, Shelter, TeamBase, City):
+    for table in (HotspotChange, SavedPlan, Hotspot, Shelter, TeamBase, City):
         session.execute(delete(table))
     xs = [float(d["x"]) for _, d in graph.nodes(data=True)]
     ys = [float(d["y"]) for _, d in graph.nodes(data=True)]

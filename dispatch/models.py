@@ -6,10 +6,22 @@ from datetime import date, datetime, time
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, Time
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Time,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from dispatch.geometry import WKTGeometry
+from dispatch.geometry import GeometryColumn
 
 
 class Base(DeclarativeBase):
@@ -41,7 +53,7 @@ class Hotspot(Base):
     risk: Mapped[int] = mapped_column(Integer)
     service_min: Mapped[int] = mapped_column(Integer)
     checks_per_night: Mapped[int] = mapped_column(Integer)
-    geometry: Mapped[BaseGeometry] = mapped_column(WKTGeometry)
+    geometry: Mapped[BaseGeometry] = mapped_column(GeometryColumn)
     access_lon: Mapped[float] = mapped_column(Float)
     access_lat: Mapped[float] = mapped_column(Float)
     osm_ref: Mapped[str | None] = mapped_column(String(40))
@@ -53,6 +65,25 @@ class Hotspot(Base):
     window_end: Mapped[time | None] = mapped_column(Time)
     #: A skill the checking team must have (medical, police, social).
     skill: Mapped[str | None] = mapped_column(String(40))
+    #: The district (区/街道) it belongs to, for filtering and for districts' teams.
+    district: Mapped[str | None] = mapped_column(String(80), index=True)
+    #: True once a dispatcher has put the access point where a team really stops.
+    access_manual: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: When it was retired; a retired hotspot keeps its row and its place in past plans.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class HotspotChange(Base):
+    """One change to a hotspot: who, when, what (field -> [old, new])."""
+
+    __tablename__ = "hotspot_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hotspot_id: Mapped[int] = mapped_column(ForeignKey("hotspot.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(120))
+    #: add, update, access, retire, restore or import.
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class Shelter(Base):
@@ -62,7 +93,7 @@ class Shelter(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(40))
-    geometry: Mapped[BaseGeometry] = mapped_column(WKTGeometry)
+    geometry: Mapped[BaseGeometry] = mapped_column(GeometryColumn)
     beds: Mapped[int | None] = mapped_column(Integer)
     osm_ref: Mapped[str | None] = mapped_column(String(40))
 

@@ -6,15 +6,20 @@ from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.errors import NotBuiltError
-from dispatch.models import Base, City
+from dispatch.migrations import upgrade
+from dispatch.models import City
 
 
 def open_engine(url: str) -> Engine:
-    """An engine with the schema created; SQLite files get WAL and foreign keys."""
+    """An engine on a database upgraded to the newest schema (Alembic migrations).
+
+    SQLite files get WAL and foreign keys; a PostgreSQL URL needs the PostGIS
+    extension (or the right to create it).
+    """
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    Base.metadata.create_all(engine)
+    upgrade(engine)
     return engine
 
 
