@@ -26,11 +26,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["WORKSPACE"] = Workspace.locate(app.config["DATA_DIR"])
 
     from webapp import errors, filters, resources
-    from webapp.views import api, assets, dispatcher, team
+    from webapp.views import api, assets, dispatcher, registry, registry_api, team
 
     resources.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for blueprint in (dispatcher.bp, team.bp, api.bp, assets.bp):
+    for blueprint in (dispatcher.bp, team.bp, api.bp, assets.bp, registry.bp, registry_api.bp):
         app.register_blueprint(blueprint)
     return app

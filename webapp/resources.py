@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import geopandas as gpd
+import networkx as nx
 from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,10 +27,16 @@ class Resources:
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
 
     @cached_property
+    def walk_network(self) -> nx.MultiDiGraph | None:
+        """The walk network, on which a new hotspot's access point is computed."""
+        path = self.workspace.network_path(Mode.WALK)
+        return load_network(path) if path.exists() else None
+
+    @cached_property
     def roads(self) -> gpd.GeoDataFrame | None:
         """Walkable roads as a faint basemap (no tile server is needed)."""
-        path = self.workspace.network_path(Mode.WALK)
-        return network_edges(load_network(path)) if path.exists() else None
+        network = self.walk_network
+        return network_edges(network) if network is not None else None
 
     def latest_plan(self) -> NightPlan | None:
         with self.sessions() as session:
