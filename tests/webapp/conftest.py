@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from dispatch.city import build_city, demo_source
 from dispatch.night import NightOptions
@@ -54,3 +58,64 @@ def run_cli():  # type: ignore[no-untyped-def]
         return runner.invoke(cli, list(args), catch_exceptions=False)
 
     return run
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def serve() -> Iterator[Callable[[Flask], str]]:
+    """Serve an app on a free local port for the rest of the session; returns its URL."""
+    running = []
+
+    def start(app: Flask) -> str:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server, thread in running:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless chromium through Playwright (never a browser Playwright downloads)."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed: run `make test` as root, or "
+                    "`sudo apt-get install chromium`")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture()
+def open_page(browser):  # type: ignore[no-untyped-def]
+    """Open a URL in a new page, recording every host asked for and every console error.
+
+    Returns ``(page, hosts, errors)``; ``before`` is a script run before the page's own.
+    """
+    pages = []
+
+    def open_url(url: str, viewport: dict[str, int], before: str | None = None):  # type: ignore[no-untyped-def]
+        page = browser.new_page(viewport=viewport)
+        pages.append(page)
+        hosts: set[str] = set()
+        errors: list[str] = []
+        page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        if before:
+            page.add_init_script(before)
+        page.goto(url, wait_until="networkidle")
+        return page, hosts, errors
+
+    yield open_url
+    for page in pages:
+        page.close()

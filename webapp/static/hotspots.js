@@ -47,6 +47,7 @@
   let selected = null;     // the entry being edited
   let draft = null;        // a shape drawn but not yet saved
   let geometryEdited = false;
+  let framed = false;      // the first load puts every hotspot in view
 
   map.pm.setLang("zh_en", DRAW_HINTS, "en");
   map.pm.setGlobalOptions({snappable: false, allowSelfIntersection: false});
@@ -127,6 +128,11 @@
     byId.clear();
     data.features.forEach(drawHotspot);
     say(data.features.length + " 个点位 hotspots");
+    if (!framed && data.features.length) {
+      map.invalidateSize();
+      map.fitBounds(shapes.getBounds(), {padding: [24, 24], maxZoom: 17});
+      framed = true;  // later loads keep the dispatcher's own view
+    }
     if (next !== undefined && next !== null && byId.has(next)) {
       select(byId.get(next));
     }
@@ -163,9 +169,8 @@
                       {sticky: true, className: "hotspot-name"});
     const access = L.marker([props.access[1], props.access[0]], {
       icon: L.divIcon({className: "access-icon", iconSize: [12, 12]}),
-      draggable: true, autoPan: true, keyboard: false, title: "进入点 Access point",
-    });
-    access.dragging.disable();
+      draggable: false, autoPan: true, keyboard: false, title: "进入点 Access point",
+    });  // made draggable only while its hotspot is selected
     access.bindTooltip(textTooltip(["进入点 Access point", props.name]));
     const entry = {feature: feature, layer: layer, access: access};
     layer.on("click", function () { select(entry); });
@@ -273,7 +278,7 @@
   }
 
   function select(entry) {
-    if (draft) {
+    if (draft || map.pm.globalDrawModeEnabled()) {
       return;  // finish or cancel the new hotspot first
     }
     closeForm();
