@@ -55,7 +55,7 @@ def build_registry_map(*, bounds: Bounds | None, roads: gpd.GeoDataFrame | None 
 
 def hotspot_collection(hotspots: Iterable[Hotspot],
                        categories: Mapping[str, Category]) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of ``hotspots``, one feature each (see :func:`hotspot_feature`)."""
+    """A GeoJSON FeatureCollection of ``hotspots``, one :func:`hotspot_feature` each."""
     features = [hotspot_feature(h, categories) for h in hotspots]
     logger.debug("hotspot collection: %d features", len(features))
     return {"type": "FeatureCollection", "features": features}

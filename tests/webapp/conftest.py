@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,6 +42,14 @@ def app(planned_dir: Path) -> Flask:
 @pytest.fixture()
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture()
+def registry_app(planned_dir: Path, tmp_path: Path) -> Flask:
+    """The app on a private copy of the planned demo city, which a test may change."""
+    root = tmp_path / "city"
+    shutil.copytree(planned_dir, root)
+    return create_app({"TESTING": True, "DATA_DIR": str(root)})
 
 
 @pytest.fixture()

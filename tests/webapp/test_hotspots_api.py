@@ -3,8 +3,6 @@ changes nothing."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +12,6 @@ from shapely.geometry import shape
 from sqlalchemy import func, select
 
 from dispatch.models import Hotspot, HotspotChange
-from webapp import create_app
 
 #: A small square in Helsinki's Esplanadi park, (lon, lat).
 SQUARE = {"type": "Polygon", "coordinates": [[
@@ -24,14 +21,6 @@ SQUARE = {"type": "Polygon", "coordinates": [[
 BOW_TIE = {"type": "Polygon", "coordinates": [[
     [24.9440, 60.1670], [24.9450, 60.1675], [24.9450, 60.1670], [24.9440, 60.1675],
     [24.9440, 60.1670]]]}
-
-
-@pytest.fixture()
-def registry_app(planned_dir: Path, tmp_path: Path) -> Flask:
-    """The app on a private copy of the planned demo city, which a test may change."""
-    root = tmp_path / "city"
-    shutil.copytree(planned_dir, root)
-    return create_app({"TESTING": True, "DATA_DIR": str(root)})
 
 
 @pytest.fixture()
@@ -277,3 +266,20 @@ def test_names_come_back_verbatim_as_json_text(api: FlaskClient) -> None:
     found = api.get("/api/hotspots?category=park").get_json()["features"]
     assert any(f["properties"]["id"] == hotspot_id and f["properties"]["name"] == name
                for f in found)
+
+
+@pytest.mark.parametrize("geometry", [
+    {"type": "Point", "coordinates": [24.94100, 60.17440]},
+    {"type": "LineString", "coordinates": [[24.9392, 60.1742], [24.9406, 60.1745]]},
+    {"type": "MultiPolygon", "coordinates": [SQUARE["coordinates"]]},
+])
+def test_points_lines_and_multi_shapes_are_stored_as_drawn(registry_app: Flask,
+                                                           api: FlaskClient,
+                                                           geometry: dict[str, Any]) -> None:
+    """A point, a line and a multipolygon keep their type and coordinates."""
+    feature = _add(api, name=f"{geometry['type']} 测试", geometry=geometry)
+    assert feature["geometry"]["type"] == geometry["type"]
+    with registry_app.extensions["patrol"].sessions() as session:
+        stored = session.get(Hotspot, feature["properties"]["id"])
+        assert stored is not None
+        assert stored.geometry.equals_exact(shape(geometry), tolerance=1e-7)

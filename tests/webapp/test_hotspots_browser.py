@@ -3,7 +3,6 @@ retire with confirmation; every request goes to the app itself."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -14,7 +13,6 @@ from shapely.geometry import Point
 from sqlalchemy import select
 
 from dispatch.models import Hotspot, HotspotChange
-from webapp import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -27,16 +25,8 @@ CORNERS = [(24.9392, 60.1742), (24.9406, 60.1742), (24.9406, 60.1749), (24.9392,
 
 
 @pytest.fixture()
-def editor_app(planned_dir: Path, tmp_path: Path) -> Flask:
-    """The app on a private copy of the planned demo city."""
-    root = tmp_path / "city"
-    shutil.copytree(planned_dir, root)
-    return create_app({"DATA_DIR": str(root)})
-
-
-@pytest.fixture()
-def editor_url(editor_app: Flask, serve) -> str:  # type: ignore[no-untyped-def]
-    return serve(editor_app)
+def editor_url(registry_app: Flask, serve) -> str:  # type: ignore[no-untyped-def]
+    return serve(registry_app)
 
 
 def _pixel(page: Any, lon: float, lat: float) -> tuple[float, float]:
@@ -57,7 +47,7 @@ def _stored(app: Flask, name: str) -> Hotspot | None:
         return session.scalars(select(Hotspot).where(Hotspot.name == name)).first()
 
 
-def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, editor_app: Flask,  # type: ignore[no-untyped-def]
+def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, registry_app: Flask,  # type: ignore[no-untyped-def]
                                                          editor_url: str,
                                                          tmp_path: Path) -> None:
     """A first visit asks the editor's name; a drawn polygon saved with the form is in the
@@ -90,7 +80,7 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, editor_app: 
     form.locator("button[type=submit]").click()
     page.wait_for_function("document.getElementById('status').textContent.includes('已保存')")
 
-    stored = _stored(editor_app, name)
+    stored = _stored(registry_app, name)
     assert stored is not None
     assert (stored.category, stored.risk, stored.district) == ("construction", 4, "东昌府区")
     assert stored.geometry.geom_type == "Polygon"
@@ -98,7 +88,7 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, editor_app: 
     assert len(ring) == 4
     for (lon, lat), (x, y) in zip(CORNERS, ring, strict=True):
         assert abs(lon - x) < 2e-5 and abs(lat - y) < 2e-5  # within a pixel or so
-    with editor_app.extensions["patrol"].sessions() as session:
+    with registry_app.extensions["patrol"].sessions() as session:
         history = session.scalars(select(HotspotChange).where(
             HotspotChange.hotspot_id == stored.id)).all()
     assert [(c.who, c.action) for c in history] == [("王明", "add")]
@@ -111,13 +101,13 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, editor_app: 
     page.screenshot(path=str(tmp_path / "drawn.png"))
 
 
-def test_drag_an_access_point_then_retire_with_confirmation(open_page, editor_app: Flask,  # type: ignore[no-untyped-def]
+def test_drag_an_access_point_then_retire_with_confirmation(open_page, registry_app: Flask,  # type: ignore[no-untyped-def]
                                                             editor_url: str) -> None:
     """Select a hotspot, drag its access point: stored by hand and in the history; retiring
     asks first, and the hotspot leaves the active map."""
     page, hosts, errors = open_page(editor_url + "/hotspots", DESKTOP, before=KNOWN_EDITOR)
     _loaded(page)
-    with editor_app.extensions["patrol"].sessions() as session:
+    with registry_app.extensions["patrol"].sessions() as session:
         points = [h for h in session.scalars(select(Hotspot).order_by(Hotspot.id))
                   if h.geometry.geom_type == "Point"]
     # The point whose access point lies farthest from it: neither hides the other.
@@ -141,7 +131,7 @@ def test_drag_an_access_point_then_retire_with_confirmation(open_page, editor_ap
     box_map = page.locator("#hotspot-editor .folium-map").bounding_box()
     dropped = page.evaluate(f"([x, y]) => {name}.containerPointToLatLng([x, y])",
                             [end[0] - box_map["x"], end[1] - box_map["y"]])
-    moved = _stored(editor_app, target.name)
+    moved = _stored(registry_app, target.name)
     assert moved is not None and moved.access_manual
     assert abs(moved.access_lon - dropped["lng"]) < 3e-5
     assert abs(moved.access_lat - dropped["lat"]) < 3e-5
@@ -153,10 +143,10 @@ def test_drag_an_access_point_then_retire_with_confirmation(open_page, editor_ap
 
     page.once("dialog", lambda dialog: dialog.dismiss())  # first: changed my mind
     page.get_by_role("button", name="撤销 Retire").click()
-    assert _stored(editor_app, target.name).active
+    assert _stored(registry_app, target.name).active
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="撤销 Retire").click()
     page.wait_for_function("document.getElementById('status').textContent.includes('已撤销')")
-    assert not _stored(editor_app, target.name).active
+    assert not _stored(registry_app, target.name).active
     assert hosts == {urlparse(editor_url).netloc}
     assert errors == []
