@@ -59,6 +59,8 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/solomon.py ../shared/bench/vrp/data/solomon --seconds 10
 	$(BIN)/python bench/patrol_sized.py --seconds 10
 	$(BIN)/python bench/patrol_night.py
+	$(BIN)/python bench/shelter_reach.py
+	$(BIN)/python bench/recommend.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check routes dispatch maps webapp tests bench

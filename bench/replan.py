@@ -74,14 +74,18 @@ def after_check_ins(problem: Problem, plan: Plan) -> Problem:
                                teams=tuple(teams), initial_routes=earlier)
 
 
-def main() -> None:
+def city_network() -> tuple[str, Mode, nx.MultiDiGraph]:
+    """Yuma's drive network, or the Helsinki demo's walk network when Yuma is not there."""
     with tempfile.TemporaryDirectory() as work:
         if YUMA.is_file():
-            name, graph = "yuma drive", build_network(OsmFile(YUMA, Path(work)), Mode.DRIVE)
-        else:
-            print(f"Yuma is not there ({YUMA}); using the Helsinki demo extract")
-            name = "helsinki walk"
-            graph = build_network(demo_source(Workspace(Path(work))), Mode.WALK)
+            return "yuma drive", Mode.DRIVE, build_network(OsmFile(YUMA, Path(work)), Mode.DRIVE)
+        print(f"Yuma is not there ({YUMA}); using the Helsinki demo extract")
+        graph = build_network(demo_source(Workspace(Path(work))), Mode.WALK)
+        return "helsinki walk", Mode.WALK, graph
+
+
+def main() -> None:
+    name, _, graph = city_network()
     problem = night_problem(graph, ZoneInfo("America/Phoenix"))
     networks = {Mode.DRIVE: graph}
     began = time.perf_counter()

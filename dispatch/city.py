@@ -23,7 +23,16 @@ from dispatch.categories import Category, load_categories, write_default_categor
 from dispatch.cold import write_default_levels
 from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.harvest import EXTRA_KEYS, HARVEST_TAGS, Draft, harvest
-from dispatch.models import City, Hotspot, HotspotChange, SavedPlan, Shelter, TeamBase
+from dispatch.models import (
+    CandidateSite,
+    CheckIn,
+    City,
+    Hotspot,
+    HotspotChange,
+    SavedPlan,
+    Shelter,
+    TeamBase,
+)
 from dispatch.store import get_city, open_engine, session_factory
 from dispatch.workspace import Workspace
 from routes.measure import sweep_metres
@@ -81,6 +90,7 @@ def build_city(workspace: Workspace, source: OsmSource, name: str) -> CitySummar
         shelters = _store_points(session, drafts, "shelter")
         if not _store_points(session, drafts, "base"):
             _store_central_base(session, walk)
+        _store_sites(session, drafts)
         session.flush()
         bases = [(b.id, b.name) for b in session.scalars(select(TeamBase).order_by(TeamBase.id))]
     write_default_categories(workspace.root)
@@ -132,7 +142,8 @@ def _centre(graph: nx.MultiDiGraph) -> tuple[float, float]:
 def _replace_city(
     session: Session, name: str, timezone: str, source: str, graph: nx.MultiDiGraph
 ) -> None:
-    for table in (HotspotChange, SavedPlan, Hotspot, Shelter, TeamBase, City):
+    for table in (CheckIn, HotspotChange, SavedPlan, Hotspot, Shelter, TeamBase, CandidateSite,
+                  City):
         session.execute(delete(table))
     xs = [float(d["x"]) for _, d in graph.nodes(data=True)]
     ys = [float(d["y"]) for _, d in graph.nodes(data=True)]
@@ -192,6 +203,17 @@ def _store_points(session: Session, drafts: list[Draft], kind: str) -> int:
         else:
             session.add(TeamBase(name=draft.name or f"基地 Base {number}",
                                  lon=point.x, lat=point.y))
+    return len(chosen)
+
+
+def _store_sites(session: Session, drafts: list[Draft]) -> int:
+    """Candidate places for new temporary warming points, for the shelter-reach analysis."""
+    chosen = [d for d in drafts if d.kind == "site"]
+    for number, draft in enumerate(chosen, start=1):
+        point = draft.geometry.representative_point()
+        session.add(CandidateSite(name=draft.name or f"候选点 Candidate site {number}",
+                                  kind=draft.detail or "site", lon=point.x, lat=point.y,
+                                  osm_ref=draft.osm_ref))
     return len(chosen)
 
 

@@ -26,7 +26,8 @@ HARVEST_TAGS: TagFilter = {
     "railway": ["station", "halt"],
     "public_transport": ["station"],
     "amenity": ["bus_station", "marketplace", "community_centre", "social_facility",
-                "police", "townhall"],
+                "police", "townhall", "library"],
+    "shop": ["convenience", "kiosk", "lottery"],
     "bridge": True,
     "tunnel": True,
     "landuse": ["construction"],
@@ -47,6 +48,8 @@ class Draft:
     name: str
     geometry: BaseGeometry
     osm_ref: str | None
+    #: What a candidate site is (``convenience``, ``bus_station`` ...); ``None`` otherwise.
+    detail: str | None = None
 
 
 Rule = Callable[[dict[str, Any]], bool]
@@ -63,11 +66,18 @@ _HOTSPOT_RULES: dict[str, Rule] = {
 }
 _SHELTER_KINDS = {"community_centre", "social_facility"}
 _BASE_KINDS = {"police", "townhall"}
+#: Places that could host a temporary warming point: heated, staffed, open late.
+_SITE_AMENITIES = {"library", "bus_station"}
+_SITE_SHOPS = {"convenience", "kiosk", "lottery"}
 _LINE_CATEGORIES = {"bridge", "underpass"}
 
 
 def harvest(features: gpd.GeoDataFrame) -> list[Draft]:
-    """Classify features into hotspot categories, ``shelter`` and ``base`` drafts."""
+    """Classify features into hotspot categories, ``shelter``, ``base`` and ``site`` drafts.
+
+    A ``site`` is a candidate for a new temporary warming point (a library, a bus
+    station, a convenience store or a lottery kiosk; community centres are shelters).
+    """
     drafts: list[Draft] = []
     lines: dict[str, list[tuple[str, BaseGeometry]]] = {c: [] for c in _LINE_CATEGORIES}
     for row in _rows(features):
@@ -81,6 +91,9 @@ def harvest(features: gpd.GeoDataFrame) -> list[Draft]:
             drafts.append(Draft("shelter", name, _point(geometry), ref))
         elif amenity in _BASE_KINDS:
             drafts.append(Draft("base", name, _point(geometry), ref))
+        site = amenity if amenity in _SITE_AMENITIES else row.get("shop")
+        if site in _SITE_AMENITIES or site in _SITE_SHOPS:
+            drafts.append(Draft("site", name, _point(geometry), ref, str(site)))
         category = next((c for c, rule in _HOTSPOT_RULES.items() if rule(row)), None)
         if category in _LINE_CATEGORIES and geometry.geom_type in ("LineString",
                                                                     "MultiLineString"):

@@ -116,3 +116,45 @@ class SavedPlan(Base):
     night: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CandidateSite(Base):
+    """A place that could host a temporary warming point: a library, a kiosk, a bus station."""
+
+    __tablename__ = "candidate_site"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: What it is: ``convenience``, ``kiosk``, ``lottery``, ``library``, ``bus_station`` ...
+    kind: Mapped[str] = mapped_column(String(40))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    osm_ref: Mapped[str | None] = mapped_column(String(40))
+
+
+class CheckIn(Base):
+    """A team's report of one planned visit, sent from its phone (maybe long after, offline).
+
+    ``client_id`` is made on the phone; it is unique, so a report sent twice (a
+    retry after a lost answer) is stored once.
+    """
+
+    __tablename__ = "checkin"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    night: Mapped[date] = mapped_column(Date, index=True)
+    team_id: Mapped[str] = mapped_column(String(40))
+    hotspot_id: Mapped[int] = mapped_column(Integer)
+    check_number: Mapped[int] = mapped_column(Integer)
+    #: checked_nobody, person_found or could_not_check (dispatch.checkins.OUTCOMES).
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    found_count: Mapped[int | None] = mapped_column(Integer)
+    found_category: Mapped[str | None] = mapped_column(String(20))
+    accepts_help: Mapped[bool | None] = mapped_column(Boolean)
+    action: Mapped[str | None] = mapped_column(String(20))
+    #: The phone's clock when the team tapped; ``received_at`` is the server's.
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)

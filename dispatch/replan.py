@@ -49,7 +49,7 @@ def replan_rest(
             f"{now:%H:%M} is outside the shift {plan.shift_start:%H:%M}-{plan.shift_end:%H:%M}; "
             "re-plan during the night"
         )
-    night = _night_of(plan)
+    night = night_of(plan)
     hotspots = list(session.scalars(select(Hotspot).where(Hotspot.id.in_(plan.hotspots))))
     bases = {b.id: b for b in session.scalars(select(TeamBase))}
     shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
@@ -132,7 +132,8 @@ def _last_place(route: TeamRoute, plan: NightPlan, done: set[str]) -> tuple[floa
     return base.x, base.y
 
 
-def _night_of(plan: NightPlan) -> Night:
+def night_of(plan: NightPlan) -> Night:
+    """The night a plan was made for: its shift and the teams of its routes."""
     teams = tuple(TeamOnDuty(r.team_id, r.team_name, Mode(r.mode), r.base_id,
                              frozenset(r.skills), r.district, r.keep_out, r.end_base_id)
                   for r in plan.routes)
@@ -154,8 +155,8 @@ def replan_and_save(
             plan = latest_plan(session)
             if plan is None:
                 raise NotBuiltError("there is no plan to re-plan; run `patrol plan` first")
-            moment = _moment(plan, now)
-            keys = _visit_keys(plan, done)
+            moment = moment_of(plan, now)
+            keys = visit_keys(plan, done)
             networks = load_networks(workspace, {Mode(r.mode) for r in plan.routes})
             level = level_for(load_levels(workspace.root), plan.temperature)
             rest = replan_rest(session, plan, now=moment, done=keys, networks=networks,
@@ -167,7 +168,8 @@ def replan_and_save(
         engine.dispose()
 
 
-def _moment(plan: NightPlan, now: str | None) -> datetime:
+def moment_of(plan: NightPlan, now: str | None) -> datetime:
+    """``HH:MM`` during ``plan``'s night (after midnight: the next day), or the clock."""
     zone = plan.shift_start.tzinfo
     if now is None:
         return datetime.now(zone)
@@ -179,7 +181,7 @@ def _moment(plan: NightPlan, now: str | None) -> datetime:
     return moment + timedelta(days=1) if clock < time(12) else moment
 
 
-def _visit_keys(plan: NightPlan, done: list[str]) -> set[str]:
+def visit_keys(plan: NightPlan, done: list[str]) -> set[str]:
     """Done visits as keys; a bare hotspot id means its first check. Unknown keys are errors."""
     planned = {v.key for r in plan.routes for v in r.visits}
     keys = {d if "#" in d else f"{d}#1" for d in (x.strip() for x in done) if d}

@@ -1,4 +1,4 @@
-"""A night's plan as one GeoJSON FeatureCollection, for QGIS or any other map.
+"""A night's plan as one GeoJSON FeatureCollection, for QGIS or any other map; a route as GPX.
 
 RFC 7946: positions are (lon, lat) in WGS-84, as our geometries already are.
 Every feature says what it is in ``properties.layer`` (``hotspot``, ``access``,
@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC
 from typing import Any
 
+import gpxpy
+import gpxpy.gpx
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from dispatch.nightplan import DroppedVisit, NightPlan, PlaceInfo, TeamRoute
-from maps.layers import Visits, dropped_by_hotspot, visits_by_hotspot
+from maps.layers import Visits, anchor, dropped_by_hotspot, visits_by_hotspot
+from maps.style import category_label, clock
 
 logger = logging.getLogger(__name__)
 
@@ -89,3 +93,38 @@ def _geometry(geometry: BaseGeometry) -> dict[str, Any]:
 def _feature(geometry: dict[str, Any], **properties: Any) -> Feature:
     """A Feature; ``properties.layer`` says which kind of thing it is."""
     return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def route_gpx(plan: NightPlan, team_id: str) -> str:
+    """One team's route as GPX 1.1: numbered stops as waypoints, the way as one track.
+
+    GPX is WGS-84 by definition, which is what navigation apps on a phone read;
+    every other map app of the team (OsmAnd, Organic Maps, ...) opens it offline.
+
+    Raises
+    ------
+    KeyError
+        If no team ``team_id`` is on duty in ``plan``.
+    """
+    route = plan.route(team_id)
+    gpx = gpxpy.gpx.GPX()
+    gpx.name = f"{route.team_name} · {plan.city} · {plan.date}"
+    gpx.creator = "寒夜巡查 Cold-night patrol"
+    for visit in route.visits:
+        place = plan.hotspots[visit.hotspot_id]
+        lon, lat = anchor(place)
+        gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(
+            latitude=lat, longitude=lon, time=visit.arrival.astimezone(UTC),
+            name=f"{visit.seq} {place.name}",
+            description=f"{category_label(plan, place)} · {clock(visit.arrival, plan.timezone)}"
+                        f" · 检查 check {place.service_min} min"))
+    track = gpxpy.gpx.GPXTrack(name=route.team_name)
+    segment = gpxpy.gpx.GPXTrackSegment()
+    for leg in route.legs:
+        points = list(leg.geometry.coords)
+        if segment.points and points:
+            points = points[1:]  # a leg starts where the one before it ended
+        segment.points += [gpxpy.gpx.GPXTrackPoint(latitude=y, longitude=x) for x, y in points]
+    track.segments.append(segment)
+    gpx.tracks.append(track)
+    return gpx.to_xml(version="1.1")

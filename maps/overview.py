@@ -16,7 +16,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from dispatch.nightplan import NightPlan
-from maps.basemap import fit_to, new_map
+from maps.basemap import Basemap, fit_to, new_map
 from maps.elements import Legend, LegendEntry
 from maps.layers import (
     add_access_point,
@@ -49,7 +49,7 @@ OVERVIEW_BADGE_PX = 22
 
 def build_overview_map(plan: NightPlan, *, roads: gpd.GeoDataFrame | None = None,
                        asset_base: str, tiles: str | None = None,
-                       attribution: str = "") -> folium.Map:
+                       attribution: str = "", basemap: Basemap | None = None) -> folium.Map:
     """The whole night on one map, for the dispatcher's screen.
 
     Parameters
@@ -65,7 +65,8 @@ def build_overview_map(plan: NightPlan, *, roads: gpd.GeoDataFrame | None = None
         A city's own tile server (a ``{z}/{x}/{y}`` URL template) and its credit;
         None draws no tiles.
     """
-    m = new_map(asset_base=asset_base, tiles=tiles, attribution=attribution, roads=roads)
+    m = new_map(asset_base=asset_base, tiles=tiles, attribution=attribution, roads=roads,
+                basemap=basemap)
     _add_hotspot_layers(m, plan)
     colors = team_colors(plan)
     for route in plan.routes:

@@ -20,9 +20,10 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from dispatch.categories import Category
+from dispatch.chinacoords import Datum, geometry_from_wgs84, point_from_wgs84
 from dispatch.models import Hotspot, HotspotChange
 from maps.assets import use_geoman
-from maps.basemap import AREA_PANE, POINT_PANE, fit_to, new_map
+from maps.basemap import AREA_PANE, POINT_PANE, Basemap, fit_to, new_map
 from maps.elements import safe_color
 from maps.export import _feature, _geometry
 from maps.style import UNKNOWN_CATEGORY_COLOR
@@ -34,44 +35,48 @@ Bounds = tuple[float, float, float, float]
 
 
 def build_registry_map(*, bounds: Bounds | None, roads: gpd.GeoDataFrame | None = None,
-                       asset_base: str, geoman_base: str, tiles: str | None = None,
-                       attribution: str = "") -> folium.Map:
+                       asset_base: str, geoman_base: str,
+                       basemap: Basemap | None = None) -> folium.Map:
     """The editor's base map: the city in frame, ready for Leaflet-Geoman to draw on.
 
     Parameters
     ----------
     bounds
-        The city's extent (west, south, east, north); None opens on the world.
-    roads, asset_base, tiles, attribution
-        As for :func:`maps.basemap.new_map`.
+        The city's extent (west, south, east, north) in WGS-84; None opens on the world.
+    roads, asset_base, basemap
+        As for :func:`maps.basemap.new_map` (``roads`` already in the basemap's datum).
     geoman_base
         URL prefix of the vendored Leaflet-Geoman files (``"/assets/geoman"``).
     """
-    m = new_map(asset_base=asset_base, tiles=tiles, attribution=attribution, roads=roads)
+    datum = basemap.datum if basemap is not None else "wgs84"
+    m = new_map(asset_base=asset_base, roads=roads, basemap=basemap)
     use_geoman(m, geoman_base)
-    fit_to(m, [box(*bounds)] if bounds is not None else [])
+    fit_to(m, [geometry_from_wgs84(box(*bounds), datum)] if bounds is not None else [])
     return m
 
 
-def hotspot_collection(hotspots: Iterable[Hotspot],
-                       categories: Mapping[str, Category]) -> dict[str, Any]:
+def hotspot_collection(hotspots: Iterable[Hotspot], categories: Mapping[str, Category],
+                       datum: Datum = "wgs84") -> dict[str, Any]:
     """A GeoJSON FeatureCollection of ``hotspots``, one :func:`hotspot_feature` each."""
-    features = [hotspot_feature(h, categories) for h in hotspots]
+    features = [hotspot_feature(h, categories, datum) for h in hotspots]
     logger.debug("hotspot collection: %d features", len(features))
     return {"type": "FeatureCollection", "features": features}
 
 
-def hotspot_feature(hotspot: Hotspot, categories: Mapping[str, Category]) -> dict[str, Any]:
+def hotspot_feature(hotspot: Hotspot, categories: Mapping[str, Category],
+                    datum: Datum = "wgs84") -> dict[str, Any]:
     """A hotspot's real shape with its attributes, its access point and its map style.
 
     ``properties.color`` is its category's colour (grey for a category the city
     does not describe); ``properties.pane`` is the Leaflet pane that keeps points
-    above areas; ``properties.access`` is ``[lon, lat]``.
+    above areas; ``properties.access`` is ``[lon, lat]``. Coordinates are WGS-84,
+    or converted to ``datum`` for a map drawn on GCJ-02 or BD-09 tiles.
     """
     category = categories.get(hotspot.category)
+    access = point_from_wgs84(hotspot.access_lon, hotspot.access_lat, datum)
     return _feature(
-        _geometry(hotspot.geometry), layer="hotspot", id=hotspot.id, name=hotspot.name,
-        category=hotspot.category,
+        _geometry(geometry_from_wgs84(hotspot.geometry, datum)), layer="hotspot",
+        id=hotspot.id, name=hotspot.name, category=hotspot.category,
         category_label=category.label if category else hotspot.category,
         color=safe_color(category.color) if category else UNKNOWN_CATEGORY_COLOR,
         pane=_pane(hotspot.geometry),
@@ -79,7 +84,7 @@ def hotspot_feature(hotspot: Hotspot, categories: Mapping[str, Category]) -> dic
         checks_per_night=hotspot.checks_per_night, district=hotspot.district,
         window_start=_clock(hotspot.window_start), window_end=_clock(hotspot.window_end),
         skill=hotspot.skill, active=hotspot.active,
-        access=[hotspot.access_lon, hotspot.access_lat],
+        access=list(access),
     )
 
 

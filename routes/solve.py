@@ -85,13 +85,11 @@ def solve(
     if missing:
         raise ValidationError(f"no road network for mode {', '.join(missing)}; build the city")
     began = clock.perf_counter()
-    layout = lay_out(problem)
-    snapped = _snap(problem, layout, networks)
-    allowed = [_teams_for(problem, snapped, node) for node in layout.nodes]
-    dropped = _unplannable(problem, snapped, allowed)
-    kept = [n for n, teams in enumerate(allowed) if teams]
-    model = _integer_model(problem, snapped, kept, allowed)
-    solution = solve_integer_model(model, SearchLimits(params.time_limit_s, params.solution_limit))
+    prepared = prepare(problem, networks)
+    snapped, kept, layout = prepared.snapped, prepared.kept, prepared.snapped.layout
+    dropped = _unplannable(problem, snapped, prepared.allowed)
+    solution = solve_integer_model(prepared.model,
+                                   SearchLimits(params.time_limit_s, params.solution_limit))
     if solution is None:
         raise RuntimeError("the solver found no plan, not even an empty one; report this")
     routes = [_route(problem, snapped, kept, raw) for raw in solution.routes]
@@ -106,6 +104,41 @@ def solve(
     log.info("solved %d stops for %d teams in %.1f s", len(problem.stops), len(problem.teams),
              seconds)
     return Plan(tuple(routes), tuple(dropped), solution.objective, seconds)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A problem in solver units: its snapped layout, the nodes kept, and the model."""
+
+    problem: Problem
+    snapped: _Snapped
+    allowed: list[list[int]]  # teams that may take each layout node
+    kept: list[int]  # layout nodes some team may take, in model order
+    model: IntegerModel
+
+    def stop_id(self, model_node: int) -> str:
+        """The stop (or break place) a model node stands for."""
+        return _node_id(self.problem, self.snapped.layout.nodes[self.kept[model_node]])
+
+    def nodes_of(self, stop_id: str) -> list[int]:
+        """The model nodes of a stop (two for a swept line, none if no team may take it)."""
+        index = next(i for i, s in enumerate(self.problem.stops) if s.id == stop_id)
+        group = self.snapped.layout.groups[self.snapped.layout.stop_group[index]]
+        position = {node: k for k, node in enumerate(self.kept)}
+        return [position[n] for n in group if n in position]
+
+    def moment(self, seconds: int) -> datetime:
+        return self.problem.origin + timedelta(seconds=seconds)
+
+
+def prepare(problem: Problem, networks: Mapping[Mode, nx.MultiDiGraph]) -> Prepared:
+    """Snap, measure and number ``problem`` for the search (or for pricing insertions)."""
+    layout = lay_out(problem)
+    snapped = _snap(problem, layout, networks)
+    allowed = [_teams_for(problem, snapped, node) for node in layout.nodes]
+    kept = [n for n, teams in enumerate(allowed) if teams]
+    return Prepared(problem, snapped, allowed, kept,
+                    _integer_model(problem, snapped, kept, allowed))
 
 
 def _snap(problem: Problem, layout: Layout, networks: Mapping[Mode, nx.MultiDiGraph]) -> _Snapped:

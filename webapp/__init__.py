@@ -17,6 +17,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATA_DIR=None,
         TILES=None,
         TILES_ATTRIBUTION="",
+        BASEMAP=None,
+        TIANDITU_KEY=None,
+        COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "assets.leaflet"],
         JSON_AS_ASCII=False,
     )
     app.config.from_prefixed_env("PATROL")
@@ -25,12 +28,30 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["WORKSPACE"] = Workspace.locate(app.config["DATA_DIR"])
 
-    from webapp import errors, filters, resources
-    from webapp.views import api, assets, dispatcher, registry, registry_api, team
+    from flask_compress import Compress
 
+    from webapp import errors, filters, resources
+    from webapp.tokens import ensure_secret_key
+    from webapp.views import (
+        api,
+        assets,
+        dispatcher,
+        manager,
+        pages,
+        registry,
+        registry_api,
+        team,
+        teamapi,
+    )
+
+    ensure_secret_key(app, app.config["WORKSPACE"].root)
     resources.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for blueprint in (dispatcher.bp, team.bp, api.bp, assets.bp, registry.bp, registry_api.bp):
+    pages.init_app(app)
+    assets.init_app(app)
+    Compress(app)
+    for blueprint in (dispatcher.bp, team.bp, api.bp, teamapi.bp, assets.bp, manager.bp,
+                      registry.bp, registry_api.bp):
         app.register_blueprint(blueprint)
     return app

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -15,7 +16,9 @@ from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.night import NightOptions
 from dispatch.nightplan import NightPlan
 from dispatch.planning import plan_and_save, tonights_plan
+from dispatch.recommend import TeamOption, Urgency, recommend_tonight
 from dispatch.replan import replan_and_save
+from dispatch.shelter_reach import ShelterReach, workspace_reach
 from dispatch.workspace import ENV_VAR, Workspace
 from routes.errors import NetworkError
 from routes.network import load_network, network_edges
@@ -129,13 +132,87 @@ def replan(workspace: Workspace, now: str | None, done: tuple[str, ...],
 
 
 @cli.command()
+@click.option("--where", required=True, metavar="LON,LAT",
+              help="Where the person was seen (WGS-84), e.g. 24.945,60.1747.")
+@click.option("--category", "categories", multiple=True,
+              type=click.Choice(["minor", "elderly", "disabled", "mental_illness", "other"]),
+              help="Who was seen; repeatable. A minor or suspected mental illness is urgent.")
+@click.option("--not-moving", is_flag=True,
+              help="The person is not moving: critical in severe cold (-10 °C or colder).")
+@click.option("--temperature", type=float,
+              help="Temperature now, °C (default: the night's forecast low).")
+@click.option("--now", help="When the report came in, HH:MM (default: the clock).")
+@click.option("--done", "done", multiple=True, metavar="HOTSPOT#CHECK",
+              help="A visit already done (e.g. 12#1); repeatable.")
+@click.option("--at", "positions", multiple=True, metavar="TEAM=LON,LAT",
+              help="Where a team is now (default: its last done visit, or its base).")
+@click.pass_obj
+def recommend(workspace: Workspace, where: str, categories: tuple[str, ...], not_moving: bool,
+              temperature: float | None, now: str | None, done: tuple[str, ...],
+              positions: tuple[str, ...]) -> None:
+    """Which team should go to a report of a person in the cold, and what it costs."""
+    lon, lat = _parse_point(where, "--where")
+    plan, urgency, options = _run(
+        recommend_tonight, workspace, lon=lon, lat=lat, categories=set(categories),
+        not_moving=not_moving, temperature=temperature, now=now, done=list(done),
+        positions=_parse_positions(positions))
+    click.echo(_recommendation_summary(plan, urgency, options))
+
+
+@cli.command()
+@click.option("--minutes", default="10,15,20", show_default=True,
+              help="Walking times to draw around each shelter, comma-separated.")
+@click.option("--within", type=float, default=15.0, show_default=True,
+              help="A hotspot further than this many minutes' walk from every shelter is a gap.")
+@click.option("--new-sites", type=click.IntRange(0, 50), default=3, show_default=True,
+              help="How many temporary warming points to suggest among candidate sites.")
+@click.option("--min-risk", type=click.IntRange(1, 5), default=3, show_default=True,
+              help="Only hotspots of at least this risk count.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the areas, gaps and suggested sites as GeoJSON (for QGIS).")
+@click.pass_obj
+def reach(workspace: Workspace, minutes: str, within: float, new_sites: int, min_risk: int,
+          out_file: Path | None) -> None:
+    """Walking reach of the warming shelters, hotspots beyond it, and where to add points."""
+    found = _run(workspace_reach, workspace, minutes=_parse_minutes(minutes), within=within,
+                 new_sites=new_sites, min_risk=min_risk)
+    click.echo(_reach_summary(found))
+    if out_file is not None:
+        from maps.shelter_reach import reach_geojson
+
+        out_file.write_text(json.dumps(reach_geojson(found), ensure_ascii=False),
+                            encoding="utf-8")
+        click.echo(f"  wrote {out_file}")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--cert", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Serve HTTPS with this certificate (PEM; with --key).")
+@click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The certificate's private key (PEM).")
+@click.option("--self-signed", is_flag=True,
+              help="Serve HTTPS with a certificate made for this machine (a local network; "
+                   "phones warn once). Behind a reverse proxy, leave this off.")
 @click.pass_obj
-def serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
-    """Serve the web app on what is already built (a production WSGI server)."""
-    _serve(workspace, host, port, threads)
+def serve(workspace: Workspace, host: str, port: int, threads: int, cert: Path | None,
+          key: Path | None, self_signed: bool) -> None:
+    """Serve the web app on what is already built (a production WSGI server, or HTTPS)."""
+    if (cert is None) != (key is None):
+        raise click.UsageError("give --cert and --key together")
+    if self_signed and cert is not None:
+        raise click.UsageError("give either --cert/--key or --self-signed, not both")
+    if self_signed:
+        from webapp.tls import lan_addresses
+        from webapp.tls import self_signed as make_certificate
+
+        cert, key = make_certificate(workspace.ensure().root / "tls", [host, *lan_addresses()])
+    if cert is not None and key is not None:
+        _serve_tls(workspace, host, port, threads, cert, key)
+    else:
+        _serve(workspace, host, port, threads)
 
 
 @cli.command()
@@ -236,6 +313,21 @@ def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
     waitress.serve(app, host=host, port=port, threads=threads, ident="patrol")
 
 
+def _serve_tls(workspace: Workspace, host: str, port: int, threads: int, cert: Path,
+               key: Path) -> None:
+    from webapp import create_app
+    from webapp.tls import fingerprint, tls_server
+
+    server = _run(tls_server, create_app({"DATA_DIR": str(workspace.root)}), host, port,
+                  threads, cert, key)
+    click.echo(f"寒夜巡查 Cold-night patrol: https://{host}:{port}/  (Ctrl+C to stop)")
+    click.echo(f"  certificate {cert}\n  SHA-256 {fingerprint(cert)}")
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
+
+
 def _roads(workspace: Workspace):  # type: ignore[no-untyped-def]
     return network_edges(load_network(workspace.network_path(Mode.WALK)))
 
@@ -273,6 +365,64 @@ def _plan_summary(plan: NightPlan) -> str:
     for d in plan.dropped:
         lines.append(f"    {plan.hotspots[d.hotspot_id].name} (check {d.check}): {d.reason} "
                      f"({d.detail})")
+    return "\n".join(lines)
+
+
+def _parse_point(text: str, option: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(x) for x in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not LON,LAT, e.g. 24.945,60.1747",
+                                 param_hint=option) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise click.BadParameter(f"{text!r} is outside the world: longitude first, then "
+                                 "latitude, in degrees", param_hint=option)
+    return lon, lat
+
+
+def _recommendation_summary(plan: NightPlan, urgency: Urgency,
+                            options: list[TeamOption]) -> str:
+    why = f" ({'; '.join(urgency.reasons)})" if urgency.reasons else ""
+    lines = [f"urgency: {urgency.level}{why}"]
+    if not options:
+        lines.append("  no team can get there tonight (off the road network, or every team "
+                     "is out of time)")
+    for rank, o in enumerate(options, start=1):
+        where = (f"before {plan.hotspots[int(o.before.split('#')[0])].name} ({o.before})"
+                 if o.before else "after its last visit")
+        lost = f"; leaves out {', '.join(o.left_out)}" if o.left_out else ""
+        lines.append(f"  {rank}. {o.team_id} {o.team_name} [{o.mode}]: there {o.arrival:%H:%M}, "
+                     f"{where}; its visits up to {_minutes(o.most_later)} min later, night "
+                     f"{_minutes(o.longer)} min longer{lost}")
+    return "\n".join(lines)
+
+
+def _minutes(span: timedelta) -> str:
+    return f"{span.total_seconds() / 60:.0f}"
+
+
+def _parse_minutes(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r}: give minutes as numbers, e.g. 10,15,20",
+                                 param_hint="--minutes") from exc
+
+
+def _reach_summary(found: ShelterReach) -> str:
+    lines = [f"{len({a.shelter_id for a in found.areas})} shelters; "
+             f"{len(found.hotspots)} at-risk hotspots, {len(found.outside())} beyond "
+             f"{found.within:g} min on foot"]
+    for h in found.outside():
+        away = f"{h.minutes:g} min" if h.minutes is not None else f"over {found.minutes[-1]:g} min"
+        lines.append(f"    {h.name} ({h.category}, risk {h.risk}): {away}")
+    proof = "best possible" if found.optimal else "best found in the time limit"
+    lines.append(f"  suggested warming points ({proof}):")
+    for rank, s in enumerate(found.suggestions, start=1):
+        lines.append(f"    {rank}. {s.name} ({s.kind}) at {s.lon:.5f},{s.lat:.5f}: reaches "
+                     f"{len(s.hotspot_ids)} more hotspot(s) within {found.within:g} min")
+    if not found.suggestions:
+        lines.append("    none needed or none of the candidate sites would help")
     return "\n".join(lines)
 
 

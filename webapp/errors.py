@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ValidationError)
     def _invalid(exc: ValidationError):  # type: ignore[no-untyped-def]
-        return error_response(400, str(exc))
+        return error_response(400, str(exc), getattr(exc, "fields", None))
 
     @app.errorhandler(NotBuiltError)
     def _not_built(exc: NotBuiltError):  # type: ignore[no-untyped-def]

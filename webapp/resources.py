@@ -27,16 +27,20 @@ class Resources:
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
 
     @cached_property
-    def walk_network(self) -> nx.MultiDiGraph | None:
-        """The walk network, on which a new hotspot's access point is computed."""
-        path = self.workspace.network_path(Mode.WALK)
-        return load_network(path) if path.exists() else None
-
-    @cached_property
     def roads(self) -> gpd.GeoDataFrame | None:
         """Walkable roads as a faint basemap (no tile server is needed)."""
-        network = self.walk_network
+        network = self.walk_network_if_built()
         return network_edges(network) if network is not None else None
+
+    @cached_property
+    def walk_network(self) -> nx.MultiDiGraph:
+        """The walking network, for reach questions (read once, then kept)."""
+        return load_network(self.workspace.network_path(Mode.WALK))
+
+    def walk_network_if_built(self) -> nx.MultiDiGraph | None:
+        """The walking network, or None before a city is built (without reading it twice)."""
+        built = self.workspace.network_path(Mode.WALK).exists()
+        return self.walk_network if built else None
 
     def latest_plan(self) -> NightPlan | None:
         with self.sessions() as session:

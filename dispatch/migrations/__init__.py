@@ -36,7 +36,7 @@ def upgrade(engine: Engine) -> None:
     """Bring the database to the newest revision (nothing to do when it is there)."""
     with engine.begin() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
-        if current == set(_heads()):
+        if current == set(head_revisions()):
             return
         config = alembic_config(connection)
         if not current and inspect(connection).has_table(BASELINE_TABLES[0]):
@@ -54,12 +54,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def configure_context(context: Any, connection: Connection) -> None:
-    """What env.py hands Alembic: our metadata, batch mode where SQLite needs it."""
+    """What env.py hands Alembic: our metadata and :func:`context_options`."""
     from dispatch.models import Base
 
     context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
-                      include_object=_ours)
+                      **context_options(connection))
+
+
+def context_options(connection: Connection) -> dict[str, Any]:
+    """Batch mode where SQLite needs it, types compared, only our own tables."""
+    return {"render_as_batch": connection.dialect.name == "sqlite", "compare_type": True,
+            "include_object": _ours}
 
 
 def _ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
@@ -68,5 +73,6 @@ def _ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: A
 
 
 @cache
-def _heads() -> tuple[str, ...]:
+def head_revisions() -> tuple[str, ...]:
+    """The newest revision(s), read once from the versions directory."""
     return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())

@@ -94,6 +94,7 @@ def test_each_kind_of_place_is_classified(small_town: list[Draft]) -> None:
         "market": ["Market Square"],
         "shelter": ["Community House", "Night Shelter"],
         "base": ["Police", "Town Hall"],
+        "site": ["Bus Terminal"],
     }
 
 

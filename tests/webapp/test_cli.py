@@ -96,7 +96,8 @@ def test_data_dir_comes_from_the_environment(run_cli, city_dir: Path, monkeypatc
     assert "Helsinki" in result.output
 
 
-@pytest.mark.parametrize("command", [[], ["city"], ["plan"], ["serve"], ["demo"]])
+@pytest.mark.parametrize("command", [[], ["city"], ["plan"], ["reach"], ["recommend"], ["serve"],
+                                     ["demo"]])
 def test_every_command_explains_its_options(run_cli, command: list[str]) -> None:
     """``--help`` works for the group and each command."""
     result = run_cli(*command, "--help")

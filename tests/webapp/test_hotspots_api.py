@@ -3,6 +3,8 @@ changes nothing."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +13,11 @@ from flask.testing import FlaskClient
 from shapely.geometry import shape
 from sqlalchemy import func, select
 
-from dispatch.models import Hotspot, HotspotChange
+from dispatch.chinacoords import point_to_wgs84
+from dispatch.models import City, Hotspot, HotspotChange
+from dispatch.store import open_engine, session_factory
+from dispatch.workspace import Workspace
+from webapp import create_app
 
 #: A small square in Helsinki's Esplanadi park, (lon, lat).
 SQUARE = {"type": "Polygon", "coordinates": [[
@@ -283,3 +289,42 @@ def test_points_lines_and_multi_shapes_are_stored_as_drawn(registry_app: Flask,
         stored = session.get(Hotspot, feature["properties"]["id"])
         assert stored is not None
         assert stored.geometry.equals_exact(shape(geometry), tolerance=1e-7)
+
+
+@pytest.fixture()
+def liaocheng_api(tmp_path: Path) -> FlaskClient:
+    """The app on a data directory holding only Liaocheng's city record (no road network)."""
+    workspace = Workspace.locate(tmp_path / "liaocheng")
+    engine = open_engine(workspace.ensure().database_url)
+    with session_factory(engine).begin() as session:
+        session.add(City(name="聊城 Liaocheng", timezone="Asia/Shanghai", source="test",
+                         west=115.90, south=36.40, east=116.05, north=36.50,
+                         built_at=datetime(2026, 1, 1, tzinfo=UTC)))
+    engine.dispose()
+    return create_app({"TESTING": True, "DATA_DIR": str(workspace.root)}).test_client()
+
+
+def test_amap_coordinates_are_converted_both_ways(liaocheng_api: FlaskClient) -> None:
+    """A point drawn on Amap tiles (GCJ-02) is stored as WGS-84 and comes back in GCJ-02."""
+    gcj = (115.985, 36.457)  # near Liaocheng's Guangyue Tower, as Amap shows it
+    answer = liaocheng_api.post("/api/hotspots?datum=gcj02", json={
+        "who": "王明", "name": "光岳楼 Guangyue Tower", "category": "station",
+        "geometry": {"type": "Point", "coordinates": list(gcj)}, "access": list(gcj)})
+    assert answer.status_code == 201, answer.get_json()
+    back = answer.get_json()
+    assert back["geometry"]["coordinates"] == pytest.approx(list(gcj), abs=1e-6)
+    stored = liaocheng_api.get("/api/hotspots").get_json()["features"][0]
+    wgs = point_to_wgs84(*gcj, "gcj02")
+    assert stored["geometry"]["coordinates"] == pytest.approx(list(wgs), abs=1e-6)
+    assert abs(wgs[0] - gcj[0]) > 0.003  # hundreds of metres apart, as in China they are
+    moved = liaocheng_api.put(f"/api/hotspots/{back['properties']['id']}/access?datum=gcj02",
+                              json={"who": "王明", "lon": 115.986, "lat": 36.458})
+    assert moved.get_json()["properties"]["access"] == pytest.approx([115.986, 36.458],
+                                                                      abs=1e-6)
+
+
+def test_an_unknown_datum_is_refused(api: FlaskClient) -> None:
+    """``?datum=`` other than wgs84, gcj02 or bd09 gets a 400 naming it."""
+    answer = api.get("/api/hotspots?datum=mars")
+    assert answer.status_code == 400
+    assert "gcj02" in answer.get_json()["error"]["fields"]["datum"]

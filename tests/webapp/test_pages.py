@@ -26,7 +26,7 @@ def test_team_page_lists_stops_in_order(client: FlaskClient) -> None:
     """A team's page numbers its stops in visit order with arrival times."""
     plan = client.get("/api/plan").get_json()
     route = next(r for r in plan["routes"] if r["visits"])
-    page = client.get(f"/teams/{route['team']}").get_data(as_text=True)
+    page = client.get(f"/teams/{route['team']}", follow_redirects=True).get_data(as_text=True)
     listed = page[page.index('<ol class="stops">'):]
     position = 0
     for visit in route["visits"]:  # each found after the one before it
@@ -37,7 +37,7 @@ def test_team_page_lists_stops_in_order(client: FlaskClient) -> None:
 def test_pages_load_no_script_or_style_from_another_host(client: FlaskClient) -> None:
     """Every script and stylesheet comes from the app itself, never a CDN."""
     for path in ("/", "/teams/T1"):
-        text = client.get(path).get_data(as_text=True)
+        text = client.get(path, follow_redirects=True).get_data(as_text=True)
         assert "leaflet.js" in text
         assert EXTERNAL.findall(text) == [], path
 

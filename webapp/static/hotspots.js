@@ -35,6 +35,8 @@
   const root = document.getElementById("hotspot-editor");
   const map = window[root.dataset.map];
   const apiBase = root.dataset.api;
+  // On Amap or Baidu tiles the map is drawn in their datum; the API converts both ways.
+  const datum = root.dataset.datum || "wgs84";
   const categories = JSON.parse(document.getElementById("hotspot-categories").textContent);
   const form = document.getElementById("hotspot-form");
   const filters = document.getElementById("filters");
@@ -85,7 +87,11 @@
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(Object.assign({who: editorName()}, body));
     }
-    const response = await fetch(url, options);
+    const target = new URL(url, window.location.href);
+    if (datum !== "wgs84") {
+      target.searchParams.set("datum", datum);
+    }
+    const response = await fetch(target, options);
     const data = await response.json().catch(function () { return {}; });
     if (!response.ok) {
       const error = (data && data.error) || {};

@@ -1,19 +1,26 @@
-"""The dispatcher's overview of tonight: every team's route on one map."""
+"""The dispatcher's overview of tonight: every team's route on one map, links, check-ins."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from dispatch.checkins import ACTIONS, FOUND_CATEGORIES, OUTCOMES, done_visits, night_checkins
 from maps.overview import build_overview_map
 from maps.render import map_parts
-from webapp.views.pages import current_plan, map_options
+from webapp.resources import resources
+from webapp.teamlinks import team_links
+from webapp.views.pages import current_plan, drawn_plan, map_options
 
 bp = Blueprint("dispatcher", __name__)
 
 
 @bp.get("/")
 def overview() -> str:
-    """All routes, what each team does, and what was left out."""
+    """All routes, what each team does, what was left out, and what teams checked."""
     plan = current_plan()
-    parts = map_parts(build_overview_map(plan, **map_options()))
-    return render_template("overview.html", plan=plan, map=parts)
+    parts = map_parts(build_overview_map(drawn_plan(plan), **map_options()))
+    with resources().sessions() as session:
+        checkins = night_checkins(session, plan.date)
+    return render_template("overview.html", plan=plan, map=parts, links=team_links(plan),
+                           checkins=checkins, done=done_visits(checkins),
+                           labels={**OUTCOMES, **FOUND_CATEGORIES, **ACTIONS})

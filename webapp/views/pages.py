@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app
+from flask import Flask, abort, current_app
 
 from dispatch.nightplan import NightPlan
+from maps.basemap import Basemap, choose_basemap, plan_in_datum, roads_in_datum
 from webapp.resources import resources
 
 ASSET_BASE = "/assets/leaflet"
@@ -20,11 +21,40 @@ def current_plan() -> NightPlan:
 
 
 def map_options() -> dict[str, object]:
-    """Basemap settings every map of this app uses."""
+    """Basemap settings every map of this app uses (roads in the basemap's datum)."""
+    chosen = basemap()
     return {
-        "roads": resources().roads,
+        "roads": datum_roads(chosen),
         "asset_base": ASSET_BASE,
-        "tiles": current_app.config["TILES"],
-        "attribution": current_app.config["TILES_ATTRIBUTION"],
+        "basemap": chosen,
     }
+
+
+def basemap() -> Basemap:
+    """The city's basemap, checked at start-up (:func:`init_app`)."""
+    chosen: Basemap = current_app.extensions["patrol-basemap"]
+    return chosen
+
+
+def datum_roads(chosen: Basemap):  # type: ignore[no-untyped-def]
+    """The road basemap in ``chosen``'s datum, converted once per app."""
+    if chosen.datum == "wgs84":
+        return resources().roads
+    cache = current_app.extensions.setdefault("patrol-datum-roads", {})
+    if chosen.datum not in cache:
+        cache[chosen.datum] = roads_in_datum(resources().roads, chosen.datum)
+    return cache[chosen.datum]
+
+
+def drawn_plan(plan: NightPlan) -> NightPlan:
+    """``plan`` in the basemap's datum: on GCJ-02 tiles, everything is drawn converted."""
+    return plan_in_datum(plan, basemap().datum)
+
+
+def init_app(app: Flask) -> None:
+    """Choose the basemap from PATROL_BASEMAP, PATROL_TILES and PATROL_TIANDITU_KEY once;
+    a wrong setting stops the start with a message saying what to set."""
+    app.extensions["patrol-basemap"] = choose_basemap(
+        app.config["BASEMAP"], tiles=app.config["TILES"],
+        attribution=app.config["TILES_ATTRIBUTION"], tianditu_key=app.config["TIANDITU_KEY"])
 

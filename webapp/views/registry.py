@@ -10,7 +10,7 @@ from dispatch.store import get_city
 from maps.registry import build_registry_map, category_choices
 from maps.render import map_parts
 from webapp.resources import resources
-from webapp.views.pages import map_options
+from webapp.views.pages import basemap, map_options
 
 bp = Blueprint("registry", __name__, url_prefix="/hotspots")
 
@@ -27,4 +27,5 @@ def page() -> str:
     m = build_registry_map(bounds=bounds, geoman_base=GEOMAN_BASE, **map_options())
     categories = category_choices(load_categories(resources().workspace.root))
     return render_template("hotspots.html", map=map_parts(m), map_name=m.get_name(),
-                           city=city.name, categories=categories, districts=districts)
+                           datum=basemap().datum, city=city.name, categories=categories,
+                           districts=districts)

@@ -2,6 +2,8 @@
 
 Every change names its editor (``who``) and runs in one transaction: a refused
 request answers 400 with a message per field and leaves the database as it was.
+Coordinates are WGS-84 unless ``?datum=gcj02`` (or ``bd09``) says the client draws
+on Amap or Baidu tiles: then they are converted both ways here, at the edge.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
 from dispatch.categories import Category, load_categories
+from dispatch.chinacoords import Datum, geometry_to_wgs84, parse_datum, point_to_wgs84
 from dispatch.errors import FieldErrors
+from dispatch.hotspot_values import parse_geometry
 from dispatch.registry import (
     add_hotspot,
     hotspot_history,
@@ -35,9 +39,10 @@ _FILTERS = {"true": True, "false": False}
 def collection() -> dict[str, Any]:
     """Hotspots as a GeoJSON FeatureCollection; ``category``, ``risk``, ``district`` and
     ``active`` (true/false) narrow it down."""
+    datum = _datum()
     with resources().sessions() as session:
         hotspots = list_hotspots(session, **_filters(request.args))
-        return hotspot_collection(hotspots, _categories())
+        return hotspot_collection(hotspots, _categories(), datum)
 
 
 @bp.post("")
@@ -46,41 +51,46 @@ def create() -> tuple[dict[str, Any], int]:
 
     ``geometry`` is a GeoJSON geometry (or WKT); ``access`` an optional ``[lon, lat]``.
     """
+    datum = _datum()
     values, who = _body()
     categories = _categories()
     with _change() as session:
-        hotspot = add_hotspot(session, values, who=who, categories=categories,
-                              network=resources().walk_network)
-        return hotspot_feature(hotspot, categories), 201
+        hotspot = add_hotspot(session, _to_wgs84(values, datum), who=who,
+                              categories=categories, network=resources().walk_network_if_built())
+        return hotspot_feature(hotspot, categories, datum), 201
 
 
 @bp.patch("/<int:hotspot_id>")
 def update(hotspot_id: int) -> dict[str, Any]:
     """Change some of a hotspot's fields or its shape."""
+    datum = _datum()
     changes, who = _body()
     categories = _categories()
     with _change() as session:
-        hotspot = update_hotspot(session, hotspot_id, changes, who=who, categories=categories,
-                                 network=resources().walk_network)
-        return hotspot_feature(hotspot, categories)
+        hotspot = update_hotspot(session, hotspot_id, _to_wgs84(changes, datum), who=who,
+                                 categories=categories, network=resources().walk_network_if_built())
+        return hotspot_feature(hotspot, categories, datum)
 
 
 @bp.put("/<int:hotspot_id>/access")
 def move_access(hotspot_id: int) -> dict[str, Any]:
     """Put the access point where a team really stops: ``{"lon": ..., "lat": ...}``."""
+    datum = _datum()
     body, who = _body()
-    lon, lat = _position(body)
+    lon, lat = point_to_wgs84(*_position(body), datum)
     with _change() as session:
         return hotspot_feature(set_access_point(session, hotspot_id, lon, lat, who=who),
-                               _categories())
+                               _categories(), datum)
 
 
 @bp.post("/<int:hotspot_id>/retire")
 def retire(hotspot_id: int) -> dict[str, Any]:
     """Retire a hotspot: off the map for new plans, kept in past plans and statistics."""
+    datum = _datum()
     _, who = _body()
     with _change() as session:
-        return hotspot_feature(retire_hotspot(session, hotspot_id, who=who), _categories())
+        return hotspot_feature(retire_hotspot(session, hotspot_id, who=who), _categories(),
+                               datum)
 
 
 @bp.get("/<int:hotspot_id>/history")
@@ -113,6 +123,35 @@ def _body() -> tuple[dict[str, Any], str]:
         raise FieldErrors({"who": "请填写编辑人 / who makes this change? Give the editor's "
                                   'name, e.g. "王明"'})
     return body, who.strip()
+
+
+def _datum() -> Datum:
+    """The datum the client draws in (``?datum=``), WGS-84 when not given."""
+    try:
+        return parse_datum(request.args.get("datum", "wgs84"))
+    except ValueError as exc:
+        raise FieldErrors({"datum": str(exc)}) from exc
+
+
+def _to_wgs84(values: dict[str, Any], datum: Datum) -> dict[str, Any]:
+    """``geometry`` and ``access`` drawn in ``datum`` as WGS-84; values that cannot be
+    read are passed on unchanged, for the registry's checks to name."""
+    if datum == "wgs84":
+        return values
+    converted = dict(values)
+    if converted.get("geometry") is not None:
+        try:
+            converted["geometry"] = geometry_to_wgs84(parse_geometry(converted["geometry"]),
+                                                      datum)
+        except ValueError:
+            pass
+    access = converted.get("access")
+    if isinstance(access, list | tuple) and len(access) == 2:
+        try:
+            converted["access"] = point_to_wgs84(float(access[0]), float(access[1]), datum)
+        except (TypeError, ValueError):
+            pass
+    return converted
 
 
 def _position(body: Mapping[str, Any]) -> tuple[float, float]:
@@ -148,7 +187,7 @@ def _filters(args: Mapping[str, str]) -> dict[str, Any]:
         else:
             errors["active"] = (f"状态 / active {args['active']!r}: give true (active) or "
                                 "false (retired)")
-    unknown = set(args) - {"category", "district", "risk", "active"}
+    unknown = set(args) - {"category", "district", "risk", "active", "datum"}
     errors.update({key: "未知筛选 / unknown filter: use category, risk, district or active"
                    for key in unknown})
     if errors:

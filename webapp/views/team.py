@@ -1,25 +1,148 @@
-"""A patrol team's own route, for the phone it carries at night."""
+"""A patrol team's own route, for the phone it carries at night, opened by its night's link.
+
+The page lists the stops and draws the map with its own small script from one
+JSON document (:func:`maps.team_route.team_route_data`) under a versioned URL, so
+a phone downloads the route once per plan; a service worker (``/t/sw.js``) keeps
+page, scripts and data for the times there is no signal.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+import hashlib
 
-from maps.render import map_parts
-from maps.team_route import build_team_route_map
-from webapp.views.pages import current_plan, map_options
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
 
-bp = Blueprint("team", __name__, url_prefix="/teams")
+from dispatch.checkins import ACTIONS, FOUND_CATEGORIES, OUTCOMES, done_visits, night_checkins
+from dispatch.nightplan import NightPlan, TeamRoute
+from maps.export import route_gpx
+from maps.team_route import team_route_data
+from webapp.resources import resources
+from webapp.teamlinks import team_link_url
+from webapp.teamstops import stop_rows
+from webapp.tokens import TeamPass, TokenExpired, TokenRefused, read_team_token
+from webapp.views.assets import YEAR_S, asset_url
+from webapp.views.pages import basemap, current_plan, datum_roads
+
+bp = Blueprint("team", __name__)
+
+#: Changes whenever the route document's form changes, so phones fetch it anew.
+DATA_FORMAT = "1"
 
 
-@bp.get("/<team_id>")
-def route(team_id: str) -> str:
-    """Numbered stops in order with arrival times, and the route on a map."""
+@bp.get("/t/<token>")
+def phone(token: str) -> Response:
+    """The route of the token's team on the token's night, and nothing else."""
+    plan, route = team_route_for(token)
+    with resources().sessions() as session:
+        mine = [c for c in night_checkins(session, plan.date) if c.team_id == route.team_id]
+    page = render_template(
+        "team.html", plan=plan, route=route, token=token,
+        rows=stop_rows(plan, route, done_visits(mine)), found_categories=FOUND_CATEGORIES,
+        actions=ACTIONS, config=_page_config(plan, route, token))
+    response = make_response(page)
+    # The page always asks the server first (a re-plan shows at once), but an unchanged
+    # page is a 304 of a few bytes.
+    response.cache_control.no_cache = True
+    response.cache_control.private = True
+    response.add_etag()
+    return response
+
+
+@bp.get("/t/<token>/route.json")
+def route_data(token: str) -> Response:
+    """The team's map as one document; under its current version, cached for a year."""
+    plan, route = team_route_for(token)
+    document = team_route_data(plan, route.team_id, basemap=basemap(),
+                               roads=datum_roads(basemap()))
+    response = current_app.json.response(document)
+    if request.args.get("v") == data_version(plan, route):
+        response.cache_control.private = True
+        response.cache_control.max_age = YEAR_S
+        response.cache_control.immutable = True
+    return response
+
+
+@bp.get("/t/<token>/route.gpx")
+def route_file(token: str) -> Response:
+    """The route as GPX, for another navigation app."""
+    plan, route = team_route_for(token)
+    response = make_response(route_gpx(plan, route.team_id))
+    response.mimetype = "application/gpx+xml"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="route-{route.team_id}-{plan.date}.gpx"')
+    return response
+
+
+@bp.get("/t/sw.js")
+def service_worker() -> Response:
+    """The service worker, served at /t/ so its scope covers every team page."""
+    response = send_from_directory(current_app.static_folder or "", "sw.js", max_age=0)
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/teams/<team_id>")
+def route(team_id: str) -> BaseResponse:
+    """The dispatcher's preview: the same page the team gets, through tonight's link."""
     plan = current_plan()
     try:
-        team_route = plan.route(team_id)
+        plan.route(team_id)
     except KeyError as exc:
         abort(404, description=f"没有这个队伍 No such team tonight: {exc.args[0]}")
-    parts = map_parts(build_team_route_map(plan, team_id, **map_options()))
-    shelters = {s.id: s for s in plan.shelters}
-    return render_template("team.html", plan=plan, route=team_route, map=parts,
-                           shelters=shelters)
+    return redirect(team_link_url(plan, team_id))
+
+
+def _page_config(plan: NightPlan, route: TeamRoute, token: str) -> dict[str, object]:
+    """What the page's script needs: where the data is, where check-ins go, what to cache."""
+    data_url = url_for("team.route_data", token=token, v=data_version(plan, route))
+    return {
+        "team": route.team_id, "night": plan.date.isoformat(), "dataUrl": data_url,
+        "checkinUrl": url_for("teamapi.add_checkin", token=token),
+        "serviceWorker": url_for("team.service_worker"),
+        "cache": [request.path, data_url] + [asset_url(kind, name) for kind, name in (
+            ("leaflet", "leaflet.js"), ("leaflet", "leaflet.css"), ("static", "team.js"),
+            ("static", "team.css"))],
+        "outcomes": OUTCOMES,
+    }
+
+
+def data_version(plan: NightPlan, route: TeamRoute) -> str:
+    """Names one plan's route document for one team and basemap."""
+    key = f"{DATA_FORMAT}|{plan.created_at.isoformat()}|{route.team_id}|{basemap()!r}"
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def team_route_for(token: str) -> tuple[NightPlan, TeamRoute]:
+    """The plan and route a token opens; 403/410 when it is not for tonight's plan."""
+    team_pass = read_team_token(token)
+    plan = current_plan()
+    check_night(team_pass, plan)
+    try:
+        return plan, plan.route(team_pass.team_id)
+    except KeyError:
+        raise TokenRefused(description=f"队伍 {team_pass.team_id} 不在今晚的计划中 Team "
+                                       f"{team_pass.team_id} is not on tonight's plan: ask "
+                                       "the dispatcher for your team's link") from None
+
+
+def check_night(team_pass: TeamPass, plan: NightPlan) -> None:
+    """A link of an earlier night is over (410); one of a night not planned yet is a 404."""
+    if team_pass.night < plan.date:
+        raise TokenExpired(description=f"链接已过期 This link was for the night of "
+                                       f"{team_pass.night}; tonight is {plan.date}: ask the "
+                                       "dispatcher for tonight's link")
+    if team_pass.night > plan.date:
+        abort(404, description=f"还没有 {team_pass.night} 的计划 The night of "
+                               f"{team_pass.night} is not planned yet; try again later")

@@ -15,7 +15,12 @@ branch_labels = None
 depends_on = None
 
 
+#: Geometry columns the first releases kept as text on PostgreSQL too.
+GEOMETRY_COLUMNS = (("hotspot", "geometry"), ("shelter", "geometry"))
+
+
 def upgrade() -> None:
+    _text_to_postgis()
     with op.batch_alter_table("hotspot") as batch:
         batch.add_column(sa.Column("district", sa.String(80), nullable=True))
         batch.add_column(sa.Column("access_manual", sa.Boolean(), nullable=False,
@@ -42,3 +47,17 @@ def downgrade() -> None:
         batch.drop_column("retired_at")
         batch.drop_column("access_manual")
         batch.drop_column("district")
+
+
+def _text_to_postgis() -> None:
+    """A PostgreSQL database made before PostGIS columns: convert its WKT text in place."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    inspector = sa.inspect(bind)
+    for table, column in GEOMETRY_COLUMNS:
+        found = {c["name"]: c["type"] for c in inspector.get_columns(table)}
+        if isinstance(found[column], sa.Text):
+            op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE geometry(Geometry, 4326) "
+                       f"USING ST_GeomFromText({column}, 4326)")

@@ -1,0 +1,58 @@
+"""A team's night as the rows its phone page lists: stops, breaks and the way home."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dispatch.checkins import OUTCOMES
+from dispatch.guidance import look_for
+from dispatch.models import CheckIn
+from dispatch.nightplan import NightPlan, PlannedVisit, TeamRoute
+from maps.layers import anchor
+from maps.navlinks import NavLinks, nav_links
+from maps.style import category_label, clock
+
+
+@dataclass(frozen=True)
+class StopRow:
+    """One row of the list: a visit (``visit`` set) or a warm-up break."""
+
+    seq: int | None
+    visit: str | None
+    name: str
+    check_note: str
+    time: str
+    detail: str
+    look_for: str
+    distance_km: float
+    travel_min: int
+    nav: NavLinks | None
+    done: str | None = None
+
+
+def stop_rows(plan: NightPlan, route: TeamRoute, done: dict[str, CheckIn]) -> list[StopRow]:
+    """The team's visits and breaks in order, each with the leg that leads to it."""
+    shelters = {s.id: s for s in plan.shelters}
+    rows = []
+    for item in route.timeline():
+        leg = route.leg_to(item.key)
+        travel = max(1, -(-int(leg.travel.total_seconds()) // 60))
+        if isinstance(item, PlannedVisit):
+            place = plan.hotspots[item.hotspot_id]
+            check = f" · 第{item.check}次 check {item.check}" if item.check > 1 else ""
+            found = done.get(item.key)
+            rows.append(StopRow(
+                item.seq, item.key, place.name, check, clock(item.arrival, plan.timezone),
+                f"{category_label(plan, place)} · 检查 check {place.service_min} min",
+                look_for(place.kind), leg.distance_m / 1000, travel,
+                nav_links(*anchor(place), place.name, mode=route.mode),
+                OUTCOMES[found.outcome] if found is not None else None))
+        else:
+            shelter = shelters.get(item.shelter_id)
+            name = shelter.name if shelter is not None else f"#{item.shelter_id}"
+            end = clock(item.end, plan.timezone)
+            rows.append(StopRow(
+                None, None, f"取暖休息 Warm-up break · {name}", "",
+                clock(item.start, plan.timezone), f"至 until {end}", "", leg.distance_m / 1000,
+                travel, nav_links(*anchor(shelter), name, mode=route.mode) if shelter else None))
+    return rows

@@ -1,0 +1,56 @@
+"""The team phone's JSON API: check-ins sent (and re-sent) from the road."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, request
+
+from dispatch.checkins import CheckInConflict, as_utc, night_checkins, parse_checkin, record_checkin
+from dispatch.models import CheckIn
+from dispatch.nightplan import visit_key
+from webapp.resources import resources
+from webapp.views.team import team_route_for
+
+bp = Blueprint("teamapi", __name__, url_prefix="/api/t")
+
+
+@bp.post("/<token>/checkins")
+def add_checkin(token: str) -> tuple[dict[str, Any], int]:
+    """Store a check-in: 201 when new, 200 when the same one was stored before."""
+    plan, route = team_route_for(token)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="发送 JSON 对象 Send the check-in as a JSON object "
+                               "(Content-Type: application/json)")
+    report = parse_checkin(data, team_id=route.team_id, night=plan.date,
+                           visits={v.key for v in route.visits})
+    with resources().sessions.begin() as session:
+        try:
+            row, created = record_checkin(session, report)
+        except CheckInConflict as exc:
+            abort(409, description=str(exc))
+        body = checkin_document(row)
+    return body, 201 if created else 200
+
+
+@bp.get("/<token>/checkins")
+def list_checkins(token: str) -> dict[str, Any]:
+    """This team's check-ins of the night, so a phone that lost its storage catches up."""
+    plan, route = team_route_for(token)
+    with resources().sessions() as session:
+        rows = [c for c in night_checkins(session, plan.date) if c.team_id == route.team_id]
+    return {"checkins": [checkin_document(c) for c in rows]}
+
+
+def checkin_document(row: CheckIn) -> dict[str, Any]:
+    """A stored check-in as JSON; times in UTC."""
+    return {
+        "id": row.client_id, "visit": visit_key(row.hotspot_id, row.check_number),
+        "team": row.team_id, "night": row.night.isoformat(), "outcome": row.outcome,
+        "reason": row.reason, "found_count": row.found_count,
+        "found_category": row.found_category, "accepts_help": row.accepts_help,
+        "action": row.action, "lon": row.lon, "lat": row.lat, "accuracy_m": row.accuracy_m,
+        "recorded_at": as_utc(row.recorded_at).isoformat(),
+        "received_at": as_utc(row.received_at).isoformat(),
+    }
