@@ -91,9 +91,10 @@ def serve() -> Iterator[Callable[[Flask], str]]:
         thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Headless chromium through Playwright (never a browser Playwright downloads)."""
+    """Headless chromium through Playwright (never a browser Playwright downloads); one per
+    test module, as Playwright's sync API allows only one running instance at a time."""
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed: run `make test` as root, or "
                     "`sudo apt-get install chromium`")
