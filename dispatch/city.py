@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import networkx as nx
+import shapely
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from timezonefinder import TimezoneFinder
@@ -22,6 +24,7 @@ from timezonefinder import TimezoneFinder
 from dispatch.categories import Category, load_categories, write_default_categories
 from dispatch.cold import write_default_levels
 from dispatch.errors import NotBuiltError, ValidationError
+from dispatch.geometry import repair
 from dispatch.harvest import EXTRA_KEYS, HARVEST_TAGS, Draft, harvest
 from dispatch.models import (
     CandidateSite,
@@ -156,17 +159,18 @@ def _store_hotspots(
     graph: nx.MultiDiGraph,
 ) -> list[Hotspot]:
     chosen = [d for d in drafts if d.kind in categories]
-    access = access_points(graph, [d.geometry for d in chosen])
-    sweeps = sweep_metres(graph, [d.geometry for d in chosen])
+    shapes = [_storable(d) for d in chosen]
+    access = access_points(graph, shapes)
+    sweeps = sweep_metres(graph, shapes)
     numbers: Counter[str] = Counter()
     hotspots = []
-    for draft, point, metres in zip(chosen, access, sweeps, strict=True):
+    for draft, shape, point, metres in zip(chosen, shapes, access, sweeps, strict=True):
         category = categories[draft.kind]
         numbers[draft.kind] += 1
         hotspots.append(Hotspot(
             name=draft.name or f"{category.name_zh} {category.name_en} {numbers[draft.kind]}",
             category=draft.kind, risk=category.risk, service_min=category.service_min,
-            checks_per_night=category.checks_per_night, geometry=draft.geometry,
+            checks_per_night=category.checks_per_night, geometry=shape,
             access_lon=point.x, access_lat=point.y, osm_ref=draft.osm_ref, active=True,
             sweep_m=round(metres, 1),
             window_start=window[0] if (window := category.clock_window) else None,
@@ -174,6 +178,15 @@ def _store_hotspots(
         ))
     session.add_all(hotspots)
     return hotspots
+
+
+def _storable(draft: Draft) -> BaseGeometry:
+    """OpenStreetMap has the odd self-touching area: repaired, and said so in the log."""
+    repaired = repair(draft.geometry)
+    if not shapely.is_valid(draft.geometry):
+        log.warning("repaired the invalid geometry of %s (%s)", draft.osm_ref or draft.name,
+                    shapely.is_valid_reason(draft.geometry))
+    return repaired
 
 
 def access_points(graph: nx.MultiDiGraph, geometries: list) -> list[Point]:  # type: ignore[type-arg]

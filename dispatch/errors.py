@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from shapely.geometry.base import BaseGeometry
 
 from routes.errors import ValidationError
 
-__all__ = ["ValidationError", "NotBuiltError", "FieldErrors", "NotFoundError"]
+__all__ = ["ValidationError", "NotBuiltError", "FieldErrors", "NotFoundError", "Problem",
+           "ImportProblems"]
 
 
 class NotBuiltError(LookupError):
@@ -31,3 +33,29 @@ class FieldErrors(ValidationError):
         self.fields = dict(fields)
         self.repaired = dict(repaired or {})
         super().__init__("; ".join(f"{name}: {message}" for name, message in self.fields.items()))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an import file: where, which field, what is wrong and what to do."""
+
+    #: The row or feature as a person counts it (a CSV's line), or ``None`` for the file.
+    number: int | None
+    field: str
+    message: str
+    unit: str = "feature"
+
+    def __str__(self) -> str:
+        where = "file" if self.number is None else f"{self.unit} {self.number}"
+        return f"{where}, {self.field}: {self.message}"
+
+
+class ImportProblems(ValidationError):
+    """An import refused as a whole; ``problems`` lists every bad row or feature."""
+
+    def __init__(self, name: str, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{name}: 导入未执行，共 {len(self.problems)} 处问题 / nothing was "
+                         f"imported, {len(self.problems)} problem(s); fix them and import the "
+                         f"whole file again:\n{lines}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
 from geoalchemy2 import Geometry
 from shapely.geometry.base import BaseGeometry
@@ -19,6 +20,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 #: Decimal places kept: 1e-7 degrees is about a centimetre.
 PRECISION = 7
+GRID = 10.0**-PRECISION
 SRID = 4326
 #: The shapes a hotspot may have.
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
@@ -93,8 +95,34 @@ def check_geometry(
         return GeometryProblem(
             f"几何无效（{reason}）/ the geometry is invalid ({reason}), e.g. a self-intersecting "
             "polygon: fix it, or accept the repaired geometry offered",
-            repaired=shapely.make_valid(geometry))
+            repaired=repair(geometry))
+    if on_grid(geometry).is_empty:
+        return GeometryProblem("几何过小 / the geometry is smaller than a centimetre: draw it "
+                               "larger")
     return _check_place(geometry, bounds, margin_deg)
+
+
+def on_grid(geometry: BaseGeometry) -> BaseGeometry:
+    """A valid geometry with its vertices on the stored 1e-7 degree grid (still valid).
+
+    Rounding keeps the vertex order a user drew; only when rounding makes two edges
+    cross does GEOS snap-round it into a valid shape.
+    """
+    rounded: BaseGeometry = shapely.transform(geometry, lambda xy: np.round(xy, PRECISION))
+    if shapely.is_valid(rounded) or not shapely.is_valid(geometry):
+        return rounded
+    snapped: BaseGeometry = shapely.set_precision(geometry, GRID)
+    return snapped
+
+
+def repair(geometry: BaseGeometry) -> BaseGeometry:
+    """A valid geometry of the same kind, where shapely can make one, on the stored grid."""
+    if shapely.is_valid(geometry):
+        return on_grid(geometry)
+    polygonal = geometry.geom_type in ("Polygon", "MultiPolygon")
+    fixed = (shapely.make_valid(geometry, method="structure", keep_collapsed=False) if polygonal
+             else shapely.make_valid(geometry))
+    return on_grid(fixed)
 
 
 def _check_place(

@@ -17,7 +17,7 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from dispatch.categories import Category
-from dispatch.geometry import check_geometry
+from dispatch.geometry import check_geometry, on_grid
 
 Bounds = tuple[float, float, float, float]
 
@@ -25,6 +25,8 @@ Bounds = tuple[float, float, float, float]
 FIELDS = ("name", "category", "risk", "geometry", "service_min", "checks_per_night",
           "district", "window_start", "window_end", "skill", "access")
 REQUIRED = ("name", "category", "geometry")
+#: Fields every hotspot has (from its category when not given): blank means "as it is".
+KEPT_WHEN_BLANK = ("risk", "service_min", "checks_per_night")
 
 
 @dataclass
@@ -60,6 +62,9 @@ def check_values(
     _check_places(values, checked, bounds)
     if not partial:
         _fill_defaults(checked, categories)
+    for name in KEPT_WHEN_BLANK:
+        if checked.values.get(name, 0) is None:  # a blank cell in an update keeps the value
+            del checked.values[name]
     return checked
 
 
@@ -97,6 +102,8 @@ def _check_places(values: Mapping[str, Any], checked: Checked, bounds: Bounds | 
             del checked.values["geometry"]
             if problem.repaired is not None:
                 checked.repaired["geometry"] = problem.repaired
+        else:
+            checked.values["geometry"] = on_grid(geometry)
     access = checked.values.get("access")
     if access is not None:
         try:

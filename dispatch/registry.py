@@ -8,7 +8,7 @@ left out of new plans.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -21,8 +21,11 @@ from sqlalchemy.orm import Session
 from dispatch.categories import DEFAULT_CATEGORIES, Category
 from dispatch.errors import FieldErrors, NotFoundError, ValidationError
 from dispatch.geometry import PRECISION
-from dispatch.hotspot_values import Bounds, check_point, check_values
+from dispatch.hotspot_values import Bounds, Checked, check_point, check_values
 from dispatch.models import City, Hotspot, HotspotChange
+
+#: An access point (lon, lat) and the metres walked to sweep a hotspot.
+Placement = tuple[tuple[float, float], float]
 
 #: Columns a change may touch, in the order history shows them.
 TRACKED = ("name", "category", "risk", "geometry", "service_min", "checks_per_night",
@@ -58,13 +61,14 @@ def get_hotspot(session: Session, hotspot_id: int) -> Hotspot:
 def add_hotspot(
     session: Session, values: Mapping[str, Any], *, who: str,
     network: nx.MultiDiGraph | None = None, categories: Mapping[str, Category] | None = None,
-    action: str = "add", hotspot_id: int | None = None,
+    action: str = "add", hotspot_id: int | None = None, placed: Placement | None = None,
 ) -> Hotspot:
     """Store a new hotspot from checked ``values`` and record who added it.
 
     Without ``access`` the access point is computed on ``network`` (the walk
     network) as a city build does; ``service_min``, ``checks_per_night``, ``risk``
-    and the clock window default to the category's.
+    and the clock window default to the category's. ``placed`` is an access point
+    and sweep already computed on the network (an import computes every row's at once).
     """
     who = _who(who)
     table = categories or DEFAULT_CATEGORIES
@@ -74,34 +78,33 @@ def add_hotspot(
     clean = checked.values
     hotspot = Hotspot(id=hotspot_id, active=True, osm_ref=None, retired_at=None)
     _assign(hotspot, clean)
-    _place(hotspot, clean.get("access"), network)
+    _place(hotspot, clean.get("access"), network, placed)
     session.add(hotspot)
     session.flush()
     _record(session, hotspot, who, action, {name: [None, value] for name, value
-                                            in _snapshot(hotspot).items() if value is not None})
+                                            in snapshot(hotspot).items() if value is not None})
     return hotspot
 
 
 def update_hotspot(
     session: Session, hotspot_id: int, changes: Mapping[str, Any], *, who: str,
     network: nx.MultiDiGraph | None = None, categories: Mapping[str, Category] | None = None,
-    action: str = "update",
+    action: str = "update", placed: Placement | None = None,
 ) -> Hotspot:
     """Change some of a hotspot's values; a new geometry moves a computed access point too."""
     who = _who(who)
     hotspot = get_hotspot(session, hotspot_id)
     table = categories or DEFAULT_CATEGORIES
-    checked = check_values(changes, table, bounds=city_bounds(session), partial=True)
-    _check_window(hotspot, checked.values, checked.errors)
+    checked = check_changes(hotspot, changes, table, bounds=city_bounds(session))
     if checked.errors:
         raise FieldErrors(checked.errors, checked.repaired)
-    before = _snapshot(hotspot)
+    before = snapshot(hotspot)
     clean = checked.values
     _assign(hotspot, clean)
     if "access" in clean and clean["access"] is None:
         hotspot.access_manual = False  # asked to compute it again
     if "access" in clean or "geometry" in clean:
-        _place(hotspot, clean.get("access"), network)
+        _place(hotspot, clean.get("access"), network, placed)
     _record_diff(session, hotspot, who, action, before)
     return hotspot
 
@@ -116,7 +119,7 @@ def set_access_point(
         x, y = check_point(lon, lat, city_bounds(session))
     except ValueError as exc:
         raise FieldErrors({"access": str(exc)}) from exc
-    before = _snapshot(hotspot)
+    before = snapshot(hotspot)
     hotspot.access_lon, hotspot.access_lat, hotspot.access_manual = x, y, True
     _record_diff(session, hotspot, who, "access", before)
     return hotspot
@@ -128,7 +131,7 @@ def retire_hotspot(session: Session, hotspot_id: int, *, who: str) -> Hotspot:
     hotspot = get_hotspot(session, hotspot_id)
     if not hotspot.active:
         return hotspot
-    before = _snapshot(hotspot)
+    before = snapshot(hotspot)
     hotspot.active, hotspot.retired_at = False, datetime.now(UTC)
     _record_diff(session, hotspot, who, "retire", before)
     return hotspot
@@ -140,7 +143,7 @@ def restore_hotspot(session: Session, hotspot_id: int, *, who: str) -> Hotspot:
     hotspot = get_hotspot(session, hotspot_id)
     if hotspot.active:
         return hotspot
-    before = _snapshot(hotspot)
+    before = snapshot(hotspot)
     hotspot.active, hotspot.retired_at = True, None
     _record_diff(session, hotspot, who, "restore", before)
     return hotspot
@@ -170,52 +173,60 @@ def _who(who: str) -> str:
 def _assign(hotspot: Hotspot, clean: Mapping[str, Any]) -> None:
     for name, value in clean.items():
         if name != "access":
-            setattr(hotspot, name, _rounded(value) if name == "geometry" else value)
+            setattr(hotspot, name, value)
 
 
-def _rounded(geometry: BaseGeometry) -> BaseGeometry:
-    """The geometry as the database will hold it, so history compares like with like."""
-    return shapely.from_wkt(shapely.to_wkt(geometry, rounding_precision=PRECISION))
+def check_changes(hotspot: Hotspot, changes: Mapping[str, Any],
+                  categories: Mapping[str, Category], *, bounds: Bounds | None) -> Checked:
+    """Changes checked on their own and against the values they leave unchanged."""
+    checked = check_values(changes, categories, bounds=bounds, partial=True)
+    start = checked.values.get("window_start", hotspot.window_start)
+    end = checked.values.get("window_end", hotspot.window_end)
+    if (start is None) != (end is None) and "window_start" not in checked.errors:
+        checked.errors["window_end" if start is not None else "window_start"] = (
+            "时段需起止都填 / give both window_start and window_end, or neither")
+    return checked
 
 
-def _place(hotspot: Hotspot, access: tuple[float, float] | None,
-           network: nx.MultiDiGraph | None) -> None:
-    """Access point and sweep length: given by hand, kept when set by hand, else computed."""
+def place_hotspots(network: nx.MultiDiGraph,
+                   geometries: Sequence[BaseGeometry]) -> list[Placement]:
+    """Access point and sweep metres of each geometry, on the walk network, in one pass."""
     from dispatch.city import access_points
     from routes.measure import sweep_metres
 
+    points = access_points(network, list(geometries))
+    sweeps = sweep_metres(network, geometries)
+    return [((p.x, p.y), round(m, 1)) for p, m in zip(points, sweeps, strict=True)]
+
+
+def _place(hotspot: Hotspot, access: tuple[float, float] | None,
+           network: nx.MultiDiGraph | None, placed: Placement | None) -> None:
+    """Access point and sweep length: given by hand, kept when set by hand, else computed."""
     if access is not None:
         hotspot.access_lon, hotspot.access_lat = access
         hotspot.access_manual = True
-    if network is None:
+    if placed is None and network is not None:
+        (placed,) = place_hotspots(network, [hotspot.geometry])
+    if placed is None:
         if access is None and not hotspot.access_manual:
             raise ValidationError(
                 "计算通行点需要路网 / the walk network is needed to compute the access point: "
                 "give an access point (lon, lat) or build the city first")
         hotspot.sweep_m = round(hotspot.sweep_m or 0.0, 1)
         return
+    (lon, lat), hotspot.sweep_m = placed
     if access is None and not hotspot.access_manual:
-        (point,) = access_points(network, [hotspot.geometry])
-        hotspot.access_lon, hotspot.access_lat = point.x, point.y
-    (metres,) = sweep_metres(network, [hotspot.geometry])
-    hotspot.sweep_m = round(metres, 1)
+        hotspot.access_lon, hotspot.access_lat = lon, lat
 
 
-def _check_window(hotspot: Hotspot, clean: dict[str, Any], errors: dict[str, str]) -> None:
-    start = clean.get("window_start", hotspot.window_start)
-    end = clean.get("window_end", hotspot.window_end)
-    if (start is None) != (end is None) and "window_start" not in errors:
-        errors["window_end" if start is not None else "window_start"] = (
-            "时段需起止都填 / give both window_start and window_end, or neither")
-
-
-def _snapshot(hotspot: Hotspot) -> dict[str, Any]:
+def snapshot(hotspot: Hotspot) -> dict[str, Any]:
+    """The tracked values of a hotspot as its history records them."""
     return {name: _plain(getattr(hotspot, name)) for name in TRACKED}
 
 
 def _record_diff(session: Session, hotspot: Hotspot, who: str, action: str,
                  before: Mapping[str, Any]) -> None:
-    after = _snapshot(hotspot)
+    after = snapshot(hotspot)
     changed = {name: [before[name], after[name]] for name in TRACKED
                if before[name] != after[name]}
     if changed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import sys
@@ -12,7 +13,9 @@ import click
 
 from dispatch.city import CitySummary, build_city, demo_source, is_built
 from dispatch.closures import read_area, read_closures
-from dispatch.errors import NotBuiltError, ValidationError
+from dispatch.errors import NotBuiltError, NotFoundError, ValidationError
+from dispatch.exporting import FORMATS, export_from_workspace
+from dispatch.importing import LAYERS, import_into_workspace
 from dispatch.night import NightOptions
 from dispatch.nightplan import NightPlan
 from dispatch.planning import plan_and_save, tonights_plan
@@ -28,7 +31,7 @@ from routes.source import OsmFile, OsmOnline, OsmSource
 
 log = logging.getLogger("patrol")
 DEMO_NAME = "赫尔辛基 Helsinki (demo)"
-_EXPECTED = (ValidationError, NotBuiltError, NetworkError, FileNotFoundError)
+_EXPECTED = (ValidationError, NotBuiltError, NotFoundError, NetworkError, FileNotFoundError)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -235,6 +238,36 @@ def demo(workspace: Workspace, host: str, port: int, teams: int, no_serve: bool)
     click.echo(_plan_summary(night))
     if not no_serve:
         _serve(workspace, host, port, 8)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--layer", type=click.Choice(LAYERS), default="hotspots", show_default=True,
+              help="What the file holds.")
+@click.option("--crs", help="Coordinates of the file when it does not say: EPSG:XXXX, gcj02 "
+                            "(Amap, Tencent) or bd09 (Baidu); converted to WGS-84.")
+@click.option("--by", "who", default=getpass.getuser, show_default="your login name",
+              help="Who imports, kept in each hotspot's history.")
+@click.pass_obj
+def import_(workspace: Workspace, file: Path, layer: str, crs: str | None, who: str) -> None:
+    """Import hotspots, shelters or bases (GeoJSON, GeoPackage, zipped Shapefile, KML, CSV):
+    all rows or none; every problem is listed."""
+    summary = _run(import_into_workspace, workspace, file, layer=layer, crs=crs, who=who)
+    click.echo(summary.describe())
+
+
+@cli.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "format_", type=click.Choice(FORMATS), default="gpkg",
+              show_default=True, help="GeoPackage (all layers in one file), GeoJSON or CSV.")
+@click.option("--layer", "layers", type=click.Choice(LAYERS), multiple=True,
+              help="A layer to export (repeatable; default all three).")
+@click.pass_obj
+def export(workspace: Workspace, out: Path, format_: str, layers: tuple[str, ...]) -> None:
+    """Export hotspots, shelters and bases in WGS-84 (EPSG:4326) for QGIS or a spreadsheet."""
+    for path in _run(export_from_workspace, workspace, out, format=format_,
+                     layers=layers or LAYERS):
+        click.echo(f"  wrote {path}")
 
 
 def main() -> None:

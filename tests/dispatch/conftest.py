@@ -1,15 +1,16 @@
-"""Registry fixtures: one empty database per test, on SQLite and (when given) on PostGIS.
+"""Registry fixtures: empty databases per test, on SQLite and (when given) on PostGIS.
 
 PostGIS cases run when ``PATROL_TEST_POSTGRES_URL`` names a PostgreSQL database
-with the postgis extension (``.ci/run`` sets one up); each test gets a schema of
-its own there, dropped afterwards.
+with the postgis extension (``.ci/run`` sets one up); each database a test asks
+for is a schema of its own there, dropped afterwards.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -29,37 +30,62 @@ HOW_TO_ENABLE = (
 
 
 @pytest.fixture(params=["sqlite", "postgis"])
-def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                ) -> Iterator[str]:
-    """An empty database: a SQLite file, or a fresh schema in the PostGIS test database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('registry') / 'patrol.db'}"
-        return
+def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes empty databases on one backend: SQLite files, or schemas in the PostGIS database."""
     base = os.environ.get(POSTGRES_ENV)
-    if not base:
+    if request.param == "postgis" and not base:
         pytest.skip(HOW_TO_ENABLE)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options={quote(f'-csearch_path={schema},public')}"
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    schemas: list[str] = []
+
+    def make() -> str:
+        if request.param == "sqlite":
+            return f"sqlite:///{tmp_path / f'patrol-{uuid.uuid4().hex[:8]}.db'}"
+        assert base is not None
+        schemas.append(f"test_{uuid.uuid4().hex[:12]}")
+        with create_engine(base).begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schemas[-1]}"))
+        separator = "&" if "?" in base else "?"
+        return f"{base}{separator}options={quote(f'-csearch_path={schemas[-1]},public')}"
+
+    yield make
+    if schemas and base:
+        admin = create_engine(base)
+        with admin.begin() as connection:
+            for schema in schemas:
+                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 @pytest.fixture()
-def registry_engine(backend_url: str, demo_workspace: Workspace) -> Iterator[Engine]:
-    """A migrated database holding the demo city's record (no hotspots yet)."""
-    engine = open_engine(backend_url)
-    demo = open_engine(demo_workspace.database_url)
-    with session_factory(demo)() as source, session_factory(engine).begin() as session:
-        city = source.scalars(select(City)).one()
+def backend_url(new_database: Callable[[], str]) -> str:
+    """One empty database."""
+    return new_database()
+
+
+@pytest.fixture(scope="session")
+def demo_city(demo_workspace: Workspace) -> City:
+    """The demo city's record (its network's bounds), detached from any session."""
+    engine = open_engine(demo_workspace.database_url)
+    with session_factory(engine)() as session:
+        city = session.scalars(select(City)).one()
+    engine.dispose()
+    return city
+
+
+def open_city_database(url: str, city: City) -> Engine:
+    """A migrated database holding a copy of ``city``'s record."""
+    engine = open_engine(url)
+    with session_factory(engine).begin() as session:
         session.add(City(name=city.name, timezone=city.timezone, source=city.source,
                          west=city.west, south=city.south, east=city.east, north=city.north,
                          built_at=city.built_at))
-    demo.dispose()
+    return engine
+
+
+@pytest.fixture()
+def registry_engine(backend_url: str, demo_city: City) -> Iterator[Engine]:
+    """A migrated database holding the demo city's record (no hotspots yet)."""
+    engine = open_city_database(backend_url, demo_city)
     yield engine
     engine.dispose()
 
