@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from dispatch.readers import MAX_IMPORT_BYTES
 from dispatch.workspace import Workspace
 
 
@@ -19,7 +20,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         TILES_ATTRIBUTION="",
         BASEMAP=None,
         TIANDITU_KEY=None,
-        COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "assets.leaflet"],
+        COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "assets.leaflet", "assets.geoman"],
+        # An upload of the largest import file (dispatch.readers) and its form fields.
+        MAX_CONTENT_LENGTH=MAX_IMPORT_BYTES + 1024 * 1024,
         JSON_AS_ASCII=False,
     )
     app.config.from_prefixed_env("PATROL")
