@@ -95,6 +95,24 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, registry_app
 
     assert page.locator("#form-title").text_content() == name  # shown as text
     assert page.locator("img[src=x]").count() == 0
+
+    # Still selected after saving: move the corner farthest from the access point.
+    far = max(range(4), key=lambda i: Point(CORNERS[i]).distance(
+        Point(stored.access_lon, stored.access_lat)))
+    x, y = _pixel(page, *CORNERS[far])
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 40, y + 30, steps=10)
+    page.mouse.up()
+    with page.expect_response(lambda r: r.request.method == "PATCH") as patched:
+        form.locator("button[type=submit]").click()
+    assert patched.value.status == 200
+    reshaped = _stored(registry_app, name)
+    assert reshaped is not None
+    moved = list(reshaped.geometry.exterior.coords)[:-1]
+    assert [c for i, c in enumerate(moved) if i != far] == [c for i, c in enumerate(ring)
+                                                            if i != far]
+    assert moved[far][0] > ring[far][0] + 1e-5 and moved[far][1] < ring[far][1] - 1e-5
     assert page.evaluate("localStorage.getItem('patrol.editor')") == "王明"
     assert hosts == {urlparse(editor_url).netloc}
     assert [e for e in errors if "status of 400" not in e] == []  # the refused first save
