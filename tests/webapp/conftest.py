@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -73,28 +74,22 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="session")
-def serve() -> Iterator[Callable[[Flask], str]]:
-    """Serve an app on a free local port for the rest of the session; returns its URL."""
-    running = []
-
-    def start(app: Flask) -> str:
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        running.append((server, thread))
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield start
-    for server, thread in running:
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """``app`` served on a free local port (threaded, as waitress serves it); yields its URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
         server.shutdown()
         thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Headless chromium through Playwright (never a browser Playwright downloads); one per
-    test module, as Playwright's sync API allows only one running instance at a time."""
+    """Headless chromium through Playwright (never a browser Playwright downloads)."""
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed: run `make test` as root, or "
                     "`sudo apt-get install chromium`")

@@ -2,37 +2,73 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from werkzeug.serving import make_server
 
 from webapp import create_app
 
 pytestmark = pytest.mark.browser
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
 
 @pytest.fixture(scope="module")
-def live_url(planned_dir: Path, serve) -> str:  # type: ignore[no-untyped-def]
+def live_url(planned_dir: Path) -> Iterator[str]:
     """The app on the planned demo city, served on a free local port."""
-    return serve(create_app({"DATA_DIR": str(planned_dir)}))
+    server = make_server("127.0.0.1", 0, create_app({"DATA_DIR": str(planned_dir)}),
+                         threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
 
 
-def test_overview_draws_routes_in_the_browser(open_page, live_url: str,  # type: ignore[no-untyped-def]
-                                              tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless chromium through Playwright (never a browser Playwright downloads)."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed: run `make test` as root, or "
+                    "`sudo apt-get install chromium`")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _open(browser, url: str, viewport: dict[str, int]):  # type: ignore[no-untyped-def]
+    """Open ``url``, recording every host asked for and every console error."""
+    page = browser.new_page(viewport=viewport)
+    hosts: set[str] = set()
+    errors: list[str] = []
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, wait_until="networkidle")
+    return page, hosts, errors
+
+
+def test_overview_draws_routes_in_the_browser(browser, live_url: str, tmp_path: Path) -> None:
     """The overview map draws route lines and asks no host but the app."""
-    page, hosts, errors = open_page(live_url + "/", {"width": 1280, "height": 900})
+    page, hosts, errors = _open(browser, live_url + "/", {"width": 1280, "height": 900})
     page.wait_for_selector(".leaflet-container")
     assert page.locator("path.leaflet-interactive").count() > 3
     assert hosts == {urlparse(live_url).netloc}
     assert errors == []
     page.screenshot(path=str(tmp_path / "overview.png"))
+    page.close()
 
 
-def test_team_route_reads_on_a_phone(open_page, live_url: str,  # type: ignore[no-untyped-def]
-                                     tmp_path: Path) -> None:
+def test_team_route_reads_on_a_phone(browser, live_url: str, tmp_path: Path) -> None:
     """At 390x844 a team sees its map and numbered stops without zooming."""
-    page, hosts, errors = open_page(live_url + "/teams/T1", {"width": 390, "height": 844})
+    page, hosts, errors = _open(browser, live_url + "/teams/T1", {"width": 390, "height": 844})
     page.wait_for_selector(".leaflet-container")
     assert page.locator("ol.stops li").count() >= 2
     assert page.locator("ol.stops li").first.bounding_box()["height"] >= 48
@@ -41,3 +77,4 @@ def test_team_route_reads_on_a_phone(open_page, live_url: str,  # type: ignore[n
     assert hosts == {urlparse(live_url).netloc}
     assert errors == []
     page.screenshot(path=str(tmp_path / "team.png"), full_page=True)
+    page.close()

@@ -3,6 +3,7 @@ retire with confirmation; every request goes to the app itself."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -13,6 +14,7 @@ from shapely.geometry import Point
 from sqlalchemy import select
 
 from dispatch.models import Hotspot, HotspotChange
+from tests.webapp.conftest import serve
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +27,10 @@ CORNERS = [(24.9392, 60.1742), (24.9406, 60.1742), (24.9406, 60.1749), (24.9392,
 
 
 @pytest.fixture()
-def editor_url(registry_app: Flask, serve) -> str:  # type: ignore[no-untyped-def]
-    return serve(registry_app)
+def editor_url(registry_app: Flask) -> Iterator[str]:
+    """The app on its private copy of the demo city, on a free local port."""
+    with serve(registry_app) as url:
+        yield url
 
 
 def _pixel(page: Any, lon: float, lat: float) -> tuple[float, float]:
