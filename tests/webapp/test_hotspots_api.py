@@ -256,6 +256,17 @@ def test_retire_keeps_the_hotspot_out_of_the_active_list(api: FlaskClient) -> No
     assert actions == ["add", "retire"]
 
 
+def test_restore_brings_a_retired_hotspot_back(api: FlaskClient) -> None:
+    """A retirement made by mistake is undone; the history keeps both."""
+    hotspot_id = _add(api)["properties"]["id"]
+    api.post(f"/api/hotspots/{hotspot_id}/retire", json={"who": "王明"})
+    answer = api.post(f"/api/hotspots/{hotspot_id}/restore", json={"who": "李娜"})
+    assert answer.status_code == 200 and answer.get_json()["properties"]["active"] is True
+    actions = [c["action"] for c in
+               api.get(f"/api/hotspots/{hotspot_id}/history").get_json()["changes"]]
+    assert actions == ["add", "retire", "restore"]
+
+
 def test_retire_without_an_editor_changes_nothing(registry_app: Flask, api: FlaskClient) -> None:
     """Retiring needs a name too; without one the hotspot stays active."""
     hotspot_id = _add(api)["properties"]["id"]

@@ -1,5 +1,5 @@
-"""The hotspot editor in Debian's chromium: draw a polygon and save it, drag an access point,
-retire with confirmation; every request goes to the app itself."""
+"""The hotspot editor in Debian's chromium: draw a polygon, save it and move a corner; drag
+an access point; retire with confirmation and restore; every request goes to the app itself."""
 
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, registry_app
 def test_drag_an_access_point_then_retire_with_confirmation(open_page, registry_app: Flask,  # type: ignore[no-untyped-def]
                                                             editor_url: str) -> None:
     """Select a hotspot, drag its access point: stored by hand and in the history; retiring
-    asks first, and the hotspot leaves the active map."""
+    asks first, and the hotspot leaves the active map until it is restored."""
     page, hosts, errors = open_page(editor_url + "/hotspots", DESKTOP, before=KNOWN_EDITOR)
     _loaded(page)
     with registry_app.extensions["patrol"].sessions() as session:
@@ -170,5 +170,12 @@ def test_drag_an_access_point_then_retire_with_confirmation(open_page, registry_
     page.get_by_role("button", name="撤销 Retire").click()
     page.wait_for_function("document.getElementById('status').textContent.includes('已撤销')")
     assert not _stored(registry_app, target.name).active
+
+    page.locator("#filters select[name=active]").select_option("false")  # the retired ones
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('1 ')")
+    page.mouse.click(*_pixel(page, target.geometry.x, target.geometry.y))
+    page.get_by_role("button", name="恢复 Restore").click()
+    page.wait_for_function("document.getElementById('status').textContent.includes('已恢复')")
+    assert _stored(registry_app, target.name).active
     assert hosts == {urlparse(editor_url).netloc}
     assert errors == []

@@ -292,7 +292,8 @@
     const props = entry.feature.properties;
     fillForm(props);
     openForm(props.name + (props.active ? "" : " · 已撤销 Retired"), false);
-    document.getElementById("retire").disabled = !props.active;
+    document.getElementById("retire").hidden = !props.active;
+    document.getElementById("restore").hidden = props.active;
     if (entry.layer.setStyle) {
       entry.layer.setStyle(styleOf(props, true));
     }
@@ -399,6 +400,17 @@
     }
   }
 
+  async function restore() {
+    const props = selected.feature.properties;
+    try {
+      await send("POST", apiBase + "/" + props.id + "/restore", {});
+      await load(props.id);
+      say("已恢复 Restored: " + props.name, "ok");
+    } catch (err) {
+      showErrors(err);
+    }
+  }
+
   async function moveAccess(entry) {
     const props = entry.feature.properties;
     const at = entry.access.getLatLng();
@@ -468,6 +480,7 @@
     say("");
   });
   document.getElementById("retire").addEventListener("click", retire);
+  document.getElementById("restore").addEventListener("click", restore);
   document.getElementById("show-history").addEventListener("click", showHistory);
   filters.addEventListener("change", function () { load(null); });
 

@@ -23,6 +23,7 @@ from dispatch.registry import (
     add_hotspot,
     hotspot_history,
     list_hotspots,
+    restore_hotspot,
     retire_hotspot,
     set_access_point,
     update_hotspot,
@@ -90,6 +91,16 @@ def retire(hotspot_id: int) -> dict[str, Any]:
     _, who = _body()
     with _change() as session:
         return hotspot_feature(retire_hotspot(session, hotspot_id, who=who), _categories(),
+                               datum)
+
+
+@bp.post("/<int:hotspot_id>/restore")
+def restore(hotspot_id: int) -> dict[str, Any]:
+    """Bring a retired hotspot back into new plans (a retirement made by mistake)."""
+    datum = _datum()
+    _, who = _body()
+    with _change() as session:
+        return hotspot_feature(restore_hotspot(session, hotspot_id, who=who), _categories(),
                                datum)
 
 
