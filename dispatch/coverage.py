@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
@@ -21,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from dispatch.checkins import as_utc
 from dispatch.cold import ColdLevel, check_windows, level_for
+from dispatch.errors import ValidationError
 from dispatch.models import CheckIn, Hotspot, SavedPlan
-from dispatch.nightplan import NightPlan
 
 #: Check-in outcomes that count as a check made.
 CHECKED = ("checked_nobody", "person_found")
@@ -59,11 +60,34 @@ class HotspotCoverage:
 
 
 @dataclass(frozen=True)
+class NightFacts:
+    """What coverage reads of a night's plan: its list, shift, forecast and team modes.
+
+    Kept beside each stored plan (``SavedPlan.facts``): a campaign of 135 nights
+    loads without reading the plans' routes and geometries.
+    """
+
+    timezone: str
+    shift_start: datetime
+    shift_end: datetime
+    temperature: float | None
+    hotspots: frozenset[int]
+    modes: dict[str, str]  # team id -> drive or walk
+
+    @classmethod
+    def from_json(cls, facts: dict[str, Any]) -> NightFacts:
+        """From :func:`dispatch.nightplan.document_facts`."""
+        return cls(facts["timezone"], datetime.fromisoformat(facts["shift_start"]),
+                   datetime.fromisoformat(facts["shift_end"]), facts.get("temperature"),
+                   frozenset(facts["hotspots"]), dict(facts["modes"]))
+
+
+@dataclass(frozen=True)
 class NightRecord:
-    """A night as coverage needs it: the plan that stood, and its cold level."""
+    """A night as coverage needs it: facts of the plan that stood, and its cold level."""
 
     day: date
-    plan: NightPlan
+    facts: NightFacts
     level: ColdLevel
 
 
@@ -82,19 +106,24 @@ EVERYTHING = Filters()
 
 def nights_between(session: Session, first: date, last: date,
                    levels: tuple[ColdLevel, ...]) -> list[NightRecord]:
-    """Every night from ``first`` to ``last`` that has a plan: its last version stands."""
+    """Every night from ``first`` to ``last`` with a plan: the published version stands,
+    else the latest."""
     if last < first:
-        raise ValueError(f"the range ends ({last}) before it starts ({first}): swap the dates")
-    rows = session.scalars(select(SavedPlan).where(SavedPlan.night >= first,
-                                                   SavedPlan.night <= last)
-                           .order_by(SavedPlan.night, SavedPlan.id))
-    standing: dict[date, SavedPlan] = {}
-    for row in rows:
-        standing[row.night] = row
+        raise ValidationError(f"the range ends ({last}) before it starts ({first}): swap the "
+                              "dates 结束日期早于开始日期")
+    rows = session.execute(
+        select(SavedPlan.night, SavedPlan.status, SavedPlan.facts)
+        .where(SavedPlan.night >= first, SavedPlan.night <= last)
+        .order_by(SavedPlan.night, SavedPlan.id))
+    standing: dict[date, tuple[str, dict[str, Any]]] = {}
+    for night, status, facts in rows:
+        # The published version stands; without one, the latest.
+        if standing.get(night, ("", {}))[0] != "published" or status == "published":
+            standing[night] = (status, facts)
     records = []
-    for day, row in sorted(standing.items()):
-        plan = NightPlan.from_document(row.document)
-        records.append(NightRecord(day, plan, level_for(levels, plan.temperature)))
+    for day, (_, found) in sorted(standing.items()):
+        facts = NightFacts.from_json(found)
+        records.append(NightRecord(day, facts, level_for(levels, facts.temperature)))
     return records
 
 
@@ -105,11 +134,11 @@ def coverage(session: Session, nights: Iterable[NightRecord],
     if not chosen:
         return []
     per_night = _checks_by_night(session, [n.day for n in chosen], filters.team)
-    hotspots = _hotspots(session, {h for n in chosen for h in n.plan.hotspots}, filters)
+    hotspots = _hotspots(session, {h for n in chosen for h in n.facts.hotspots}, filters)
     found: dict[int, HotspotCoverage] = {}
     for night in chosen:
         times = per_night.get(night.day, {})
-        for hotspot_id in night.plan.hotspots:
+        for hotspot_id in night.facts.hotspots:
             row = hotspots.get(hotspot_id)
             if row is None:
                 continue
@@ -121,20 +150,25 @@ def coverage(session: Session, nights: Iterable[NightRecord],
             entry.done += len(checks)
             entry.teams |= {team for _, team in checks}
             entry.longest_gap = max(entry.longest_gap,
-                                    longest_gap(night.plan, [t for t, _ in checks]))
+                                    longest_gap(night.facts, [t for t, _ in checks]))
     return sorted(found.values(), key=lambda c: (c.share, -c.risk, c.hotspot_id))
+
+
+def hotspot_categories(session: Session) -> list[str]:
+    """The categories hotspots have, for a filter's choices."""
+    return sorted(set(session.scalars(select(Hotspot.category))))
 
 
 def required_checks(night: NightRecord, hotspot: Hotspot) -> int:
     """How many checks the night's cold level asked of ``hotspot``."""
-    return len(check_windows(night.plan.shift_start, night.plan.shift_end, risk=hotspot.risk,
+    return len(check_windows(night.facts.shift_start, night.facts.shift_end, risk=hotspot.risk,
                              per_night=hotspot.checks_per_night, level=night.level))
 
 
-def longest_gap(plan: NightPlan, times: Iterable[datetime]) -> timedelta:
+def longest_gap(night: NightFacts, times: Iterable[datetime]) -> timedelta:
     """The longest time within the shift with no check; the whole shift if none."""
-    inside = sorted(t for t in times if plan.shift_start <= t <= plan.shift_end)
-    marks = [plan.shift_start, *inside, plan.shift_end]
+    inside = sorted(t for t in times if night.shift_start <= t <= night.shift_end)
+    marks = [night.shift_start, *inside, night.shift_end]
     return max(b - a for a, b in zip(marks, marks[1:], strict=False))
 
 

@@ -9,8 +9,8 @@ from shapely.geometry.base import BaseGeometry
 
 from routes.errors import ValidationError
 
-__all__ = ["ValidationError", "NotBuiltError", "FieldErrors", "NotFoundError", "Problem",
-           "ImportProblems"]
+__all__ = ["ValidationError", "NotBuiltError", "FieldErrors", "NotFoundError", "FieldProblem",
+           "FormError", "ConflictError", "Problem", "ImportProblems"]
 
 
 class NotBuiltError(LookupError):
@@ -33,6 +33,32 @@ class FieldErrors(ValidationError):
         self.fields = dict(fields)
         self.repaired = dict(repaired or {})
         super().__init__("; ".join(f"{name}: {message}" for name, message in self.fields.items()))
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """What is wrong with one form field: a message key and the values it names.
+
+    The key is an English sentence with ``{name}`` fields; the web app shows it in
+    the dispatcher's language.
+    """
+
+    field: str
+    message: str
+    values: tuple[tuple[str, str], ...] = ()
+
+
+class FormError(ValidationError):
+    """A form that cannot be saved; every problem is reported together."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message.format(**dict(p.values))}"
+                                   for p in problems))
+        self.problems = tuple(problems)
+
+
+class ConflictError(RuntimeError):
+    """A change made against a state of the night that is no longer the current one."""
 
 
 @dataclass(frozen=True)

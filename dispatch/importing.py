@@ -256,16 +256,9 @@ def _check_rows(
 
 
 def _record_id(value: Any, row: Row, seen: dict[int, int], found: dict[str, str]) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    record_id = _whole(value, "id", "编号", 1, found)
+    if record_id is None:
         return None
-    try:
-        number = float(value)
-        if number != int(number) or number < 1:
-            raise ValueError
-    except (TypeError, ValueError):
-        found["id"] = f"编号应为正整数 / id {value!r} must be a whole number from 1, or empty"
-        return None
-    record_id = int(number)
     if record_id in seen:
         found["id"] = (f"编号重复 / id {record_id} is also on {seen[record_id]}: each id once; "
                        "leave id empty for new records")
@@ -339,19 +332,21 @@ def _point_values(layer: Layer, values: dict[str, Any], geometry: BaseGeometry |
         clean["geometry"] = geometry
     if layer == "shelters":
         clean["kind"] = str(values.get("kind") or "community").strip()[:40]
-        clean["beds"] = _beds(values.get("beds"), found)
+        clean["beds"] = _whole(values.get("beds"), "beds", "床位", 0, found)
     return clean
 
 
-def _beds(value: Any, found: dict[str, str]) -> int | None:
+def _whole(value: Any, name: str, name_zh: str, low: int, found: dict[str, str]) -> int | None:
+    """A whole number from ``low``, or ``None`` for a blank cell."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
         number = float(value)
-        if number != int(number) or number < 0:
+        if number != int(number) or number < low:
             raise ValueError
     except (TypeError, ValueError):
-        found["beds"] = f"床位应为非负整数 / beds {value!r} must be a whole number from 0"
+        found[name] = (f"{name_zh}应为不小于 {low} 的整数 / {name} {value!r} must be a whole "
+                       f"number from {low}, or empty")
         return None
     return int(number)
 

@@ -17,11 +17,13 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    event,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dispatch.geometry import GeometryColumn
+from dispatch.nightplan import document_facts
 
 
 class Base(DeclarativeBase):
@@ -109,13 +111,38 @@ class TeamBase(Base):
 
 
 class SavedPlan(Base):
-    """A night's plan document, kept as planned."""
+    """One version of a night's plan document, kept as planned.
+
+    Versions count from 1 within a night. ``settings`` are the form the dispatcher
+    filled in (roster teams, shift, forecast low); ``pins``, ``exclusions`` and
+    ``closures`` hold for every later re-plan; ``pending`` are changes made against
+    this version and not yet planned; ``revision`` counts every change to the night
+    made against this version, so a change made against an older state is refused.
+    """
 
     __tablename__ = "plan"
     id: Mapped[int] = mapped_column(primary_key=True)
     night: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    #: draft, published (the teams see it) or withdrawn (published before, replaced).
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    pins: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    exclusions: Mapped[list[int]] = mapped_column(JSON, default=list)
+    closures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    pending: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: The changes this version was planned with (what the dispatcher did since its parent).
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+    #: What coverage and figures read of the document (its hotspot ids, shift, forecast
+    #: and team modes), kept beside it so a campaign's nights load without their routes.
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
 
 
 class CandidateSite(Base):
@@ -158,3 +185,29 @@ class CheckIn(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     accuracy_m: Mapped[float | None] = mapped_column(Float)
+
+
+class RosterTeam(Base):
+    """A team on the roster, reused night after night until it is retired."""
+
+    __tablename__ = "roster_team"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: civil_affairs, police, city_management or volunteers (dispatch.roster.AGENCIES).
+    agency: Mapped[str] = mapped_column(String(40))
+    #: Names of the members, one per line or comma; may list fewer than ``size``.
+    members: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(Integer)
+    #: The vehicle's plate; ``None`` for a team on foot.
+    vehicle: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    base_id: Mapped[int] = mapped_column(ForeignKey("team_base.id"))
+    #: Comma-separated skills (police, medical, social ...).
+    skills: Mapped[str] = mapped_column(String(200), default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+@event.listens_for(SavedPlan, "before_insert")
+@event.listens_for(SavedPlan, "before_update")
+def _keep_facts(_mapper: Any, _connection: Any, plan: SavedPlan) -> None:
+    """Every stored plan carries its facts, however it was saved."""
+    plan.facts = document_facts(plan.document)

@@ -133,6 +133,7 @@ REASON_LABELS = {
     "no_team_allowed": "无队伍可前往 No team may go there",
     "out_of_reach": "无法按时到达 Out of reach",
     "no_team_time": "队伍时间不足 Not enough team time",
+    "excluded": "调度员今晚排除 Excluded tonight by the dispatcher",
 }
 
 
@@ -313,3 +314,12 @@ def _place(doc: dict[str, Any]) -> PlaceInfo:
     return PlaceInfo(doc["id"], doc["name"], doc["kind"], shape(doc["geometry"]),
                      doc.get("risk", 0), doc.get("service_min", 0),
                      tuple(access) if access else None)
+
+
+def document_facts(doc: dict[str, Any]) -> dict[str, Any]:
+    """The small part of a plan document that coverage and figures need, without routes."""
+    night = doc["night"]
+    return {"timezone": night["timezone"], "shift_start": night["shift_start"],
+            "shift_end": night["shift_end"], "temperature": night.get("temperature"),
+            "hotspots": [p["id"] for p in doc["hotspots"]],
+            "modes": {t["id"]: t["mode"] for t in night["teams"]}}

@@ -43,7 +43,7 @@ def people_found(session: Session, nights: Iterable[NightRecord],
     chosen = [n for n in nights if not filters.cold_only or n.level.interval_h is not None]
     if not chosen:
         return []
-    zone = ZoneInfo(chosen[0].plan.timezone)
+    zone = ZoneInfo(chosen[0].facts.timezone)
     query = (select(CheckIn, Hotspot).join(Hotspot, Hotspot.id == CheckIn.hotspot_id)
              .where(CheckIn.night.in_([n.day for n in chosen]),
                     CheckIn.outcome == "person_found")

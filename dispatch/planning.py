@@ -7,12 +7,12 @@ whole way from stored data and options to a saved :class:`NightPlan`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
 import networkx as nx
 from shapely.geometry import Point
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatch.categories import Category, load_categories
@@ -44,7 +44,7 @@ from dispatch.workspace import Workspace
 from routes.network import close_roads, load_network
 from routes.plan import Dropped, Plan, Route, Visit
 from routes.plan import Leg as PlannedLeg
-from routes.problem import Mode
+from routes.problem import Mode, Problem
 from routes.solve import SolveParams, solve
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,13 @@ def plan_night(
     *,
     level: ColdLevel | None = None,
     balance_weight: int = BALANCE_WEIGHT,
+    adjust: Callable[[Problem], Problem] | None = None,
 ) -> NightPlan:
-    """Plan ``night`` for the active hotspots of the stored city."""
+    """Plan ``night`` for the active hotspots of the stored city.
+
+    ``adjust`` changes the problem before it is solved (a dispatcher's pins and
+    exclusions, a warm start).
+    """
     city = get_city(session)
     hotspots = list(session.scalars(select(Hotspot).where(Hotspot.active).order_by(Hotspot.id)))
     bases = {b.id: b for b in session.scalars(select(TeamBase))}
@@ -71,6 +76,8 @@ def plan_night(
     level = level or level_for(DEFAULT_LEVELS, night.temperature)
     problem = build_problem(night, hotspots, bases, shelters, level,
                             balance_weight=balance_weight)
+    if adjust is not None:
+        problem = adjust(problem)
     log.info("solving: %d visits to %d hotspots, %d teams, %s (up to %.0f s) ...",
              len(problem.stops), len(hotspots), len(problem.teams), level.label,
              (params or SolveParams()).time_limit_s)
@@ -81,8 +88,11 @@ def plan_night(
 
 
 def save_plan(session: Session, plan: NightPlan) -> SavedPlan:
-    """Keep ``plan`` as tonight's latest."""
-    saved = SavedPlan(night=plan.date, created_at=plan.created_at, document=plan.to_document())
+    """Keep ``plan`` as tonight's latest: the night's next version."""
+    last = session.scalars(select(func.max(SavedPlan.version))
+                           .where(SavedPlan.night == plan.date)).one()
+    saved = SavedPlan(night=plan.date, created_at=plan.created_at, document=plan.to_document(),
+                      version=(last or 0) + 1)
     session.add(saved)
     session.flush()
     return saved

@@ -102,7 +102,8 @@ def read_csv(data: bytes) -> Table:
 
 def _check_signature(path: Path, suffix: str) -> None:
     """A file whose bytes do not match its name is refused with what it looks like."""
-    head = path.read_bytes()[:512]
+    with path.open("rb") as file:
+        head = file.read(512)
     expected = FORMATS[suffix]
     wrong = (
         (suffix == ".gpkg" and not head.startswith(b"SQLite format 3\0"))

@@ -195,7 +195,12 @@ def place_hotspots(network: nx.MultiDiGraph,
     from routes.measure import sweep_metres
 
     points = access_points(network, list(geometries))
-    sweeps = sweep_metres(network, geometries)
+    # A point is checked where it stands: only lines and areas need the network's paths.
+    swept = [k for k, g in enumerate(geometries) if "Point" not in g.geom_type]
+    sweeps = [0.0] * len(geometries)
+    for k, metres in zip(swept, sweep_metres(network, [geometries[k] for k in swept]),
+                         strict=True):
+        sweeps[k] = metres
     return [((p.x, p.y), round(m, 1)) for p, m in zip(points, sweeps, strict=True)]
 
 

@@ -6,10 +6,14 @@ Helsinki). Every fixed date is a winter night, so Helsinki is at UTC+02:00.
 
 from __future__ import annotations
 
+import json
 import shutil
+import threading
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
 import networkx as nx
@@ -139,3 +143,37 @@ def demo_plan(
                               demo_params)
     finally:
         engine.dispose()
+
+
+class ForecastHandler(BaseHTTPRequestHandler):
+    """Hourly temperatures over two days: coldest (−15) at 04:00 the second morning,
+    colder still (−20) at 10:00, after the shift."""
+
+    asked: list[dict[str, list[str]]] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+        query = parse_qs(urlparse(self.path).query)
+        ForecastHandler.asked.append(query)
+        day = datetime.fromisoformat(query["start_date"][0])
+        hours = [day + timedelta(hours=h) for h in range(48)]
+        temps = [-20.0 if h == 34 else -15.0 if h == 28 else -5.0 for h in range(48)]
+        body = json.dumps({"hourly": {"time": [h.strftime("%Y-%m-%dT%H:%M") for h in hours],
+                                      "temperature_2m": temps}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture()
+def forecast_service() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), ForecastHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    """An Open-Meteo-style forecast service on a free local port."""
+    yield f"http://127.0.0.1:{server.server_port}/v1/forecast"
+    server.shutdown()
+    server.server_close()

@@ -24,6 +24,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # An upload of the largest import file (dispatch.readers) and its form fields.
         MAX_CONTENT_LENGTH=MAX_IMPORT_BYTES + 1024 * 1024,
         JSON_AS_ASCII=False,
+        # The dispatcher's plan page: the solver's budget, the hotline numbers printed on
+        # route sheets ("救助 12345; 110"), an Open-Meteo-style forecast service (optional).
+        PLAN_SECONDS=20,
+        HOTLINES="",
+        FORECAST_URL=None,
     )
     app.config.from_prefixed_env("PATROL")
     if test_config is not None:
@@ -33,7 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from flask_compress import Compress
 
-    from webapp import errors, filters, resources
+    from webapp import errors, filters, i18n, resources
     from webapp.tokens import ensure_secret_key
     from webapp.views import (
         api,
@@ -41,8 +46,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         dispatcher,
         manager,
         pages,
+        plan,
+        plansheets,
         registry,
         registry_api,
+        roster,
         team,
         teamapi,
     )
@@ -53,8 +61,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     filters.init_app(app)
     pages.init_app(app)
     assets.init_app(app)
+    i18n.init_app(app)
     Compress(app)
     for blueprint in (dispatcher.bp, team.bp, api.bp, teamapi.bp, assets.bp, manager.bp,
-                      registry.bp, registry_api.bp):
+                      roster.bp, plan.bp, plansheets.bp, registry.bp, registry_api.bp):
         app.register_blueprint(blueprint)
     return app

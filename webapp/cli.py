@@ -15,6 +15,7 @@ from dispatch.city import CitySummary, build_city, demo_source, is_built
 from dispatch.closures import read_area, read_closures
 from dispatch.errors import NotBuiltError, NotFoundError, ValidationError
 from dispatch.exporting import FORMATS, export_from_workspace
+from dispatch.figures import campaign_range
 from dispatch.importing import LAYERS, import_into_workspace
 from dispatch.night import NightOptions
 from dispatch.nightplan import NightPlan
@@ -28,6 +29,7 @@ from routes.network import load_network, network_edges
 from routes.problem import Mode
 from routes.solve import SolveParams
 from routes.source import OsmFile, OsmOnline, OsmSource
+from webapp.figure_files import figures_table, write_figures
 
 log = logging.getLogger("patrol")
 DEMO_NAME = "赫尔辛基 Helsinki (demo)"
@@ -132,6 +134,27 @@ def replan(workspace: Workspace, now: str | None, done: tuple[str, ...],
     rest = _run(replan_and_save, workspace, now=now, done=list(done),
                 positions=_parse_positions(positions))
     click.echo(_plan_summary(rest))
+
+
+@cli.command()
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="First night, YYYY-MM-DD.")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="Last night, YYYY-MM-DD.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the table to FILE: .csv, .xlsx or .pdf by its ending.")
+@click.pass_obj
+def figures(workspace: Workspace, first: datetime, last: datetime,
+            out_file: Path | None) -> None:
+    """Campaign figures from check-ins: one row per night and a total row."""
+    rows, total = _run(campaign_range, workspace, first.date(), last.date())
+    table = figures_table(rows, total)
+    for row in table:
+        click.echo("\t".join(str(cell) for cell in row))
+    if out_file is not None:
+        title = f"寒夜巡查 Cold-night patrol {first:%Y-%m-%d} – {last:%Y-%m-%d}"
+        _run(write_figures, rows, total, out_file, title=title)
+        click.echo(f"  wrote {out_file}")
 
 
 @cli.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 
 import geopandas as gpd
@@ -11,11 +12,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.nightplan import NightPlan
-from dispatch.planning import latest_plan
+from dispatch.planning import latest_plan, load_networks
 from dispatch.store import open_engine, session_factory
+from dispatch.versions import published_plan
 from dispatch.workspace import Workspace
 from routes.network import load_network, network_edges
 from routes.problem import Mode
+from webapp.planjobs import PlanJobs
 
 
 class Resources:
@@ -25,6 +28,7 @@ class Resources:
         self.workspace = workspace.ensure()
         self.engine: Engine = open_engine(workspace.database_url)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
+        self.jobs = PlanJobs()
 
     @cached_property
     def roads(self) -> gpd.GeoDataFrame | None:
@@ -33,9 +37,15 @@ class Resources:
         return network_edges(network) if network is not None else None
 
     @cached_property
+    def networks(self) -> dict[Mode, nx.MultiDiGraph]:
+        """The city's road networks, read once: re-plans reuse their travel-time caches."""
+        return load_networks(self.workspace, [m for m in Mode
+                                              if self.workspace.network_path(m).exists()])
+
+    @property
     def walk_network(self) -> nx.MultiDiGraph:
-        """The walking network, for reach questions (read once, then kept)."""
-        return load_network(self.workspace.network_path(Mode.WALK))
+        """The walking network, for reach questions."""
+        return self.networks[Mode.WALK]
 
     def walk_network_if_built(self) -> nx.MultiDiGraph | None:
         """The walking network, or None before a city is built (without reading it twice)."""
@@ -45,6 +55,11 @@ class Resources:
     def latest_plan(self) -> NightPlan | None:
         with self.sessions() as session:
             return latest_plan(session)
+
+    def published_plan(self, night: date) -> NightPlan | None:
+        """The plan published for ``night``, if the dispatcher has published one."""
+        with self.sessions() as session:
+            return published_plan(session, night)
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,7 @@ every kind of bad input refused as a whole with each problem named."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -335,3 +336,22 @@ def _csv(folder: Path, content: str, name: str = "h.csv") -> Path:
     path = folder / name
     path.write_text(content, encoding="utf-8")
     return path
+
+
+def test_null_geometries_and_json_that_is_not_geojson_are_refused(
+    registry_session: Session, tmp_path: Path
+) -> None:
+    """A feature with a null geometry is named; JSON that is no GeoJSON cannot be read."""
+    path = tmp_path / "h.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "甲", "category": "park"}, "geometry": None},
+        {"type": "Feature", "properties": {"name": "乙", "category": "park"},
+         "geometry": {"type": "Point", "coordinates": [24.9450, 60.1700]}}]}), encoding="utf-8")
+    with pytest.raises(ImportProblems) as caught:
+        import_file(registry_session, path, who="w")
+    assert [(p.number, p.field) for p in caught.value.problems] == [(1, "geometry")]
+    assert "empty or missing" in str(caught.value)
+    path.write_text('{"rows": [1, 2, 3]}', encoding="utf-8")
+    with pytest.raises(ValidationError, match="could not be"):
+        import_file(registry_session, path, who="w")
+    assert _state(registry_session) == (0, 0, 0, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -65,4 +66,29 @@ def test_a_database_from_before_migrations_upgrades_keeping_its_rows(backend_url
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts=context_options(connection))
         assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+
+
+def test_plans_stored_before_their_facts_get_them_on_upgrade(backend_url: str,
+                                                             demo_plan) -> None:
+    """A plan saved at revision 0004 (no facts column) gets its facts from its document."""
+    from alembic import command
+
+    from dispatch.migrations import alembic_config
+    from dispatch.models import SavedPlan
+    from dispatch.nightplan import document_facts
+
+    plain = create_engine(backend_url)
+    with plain.begin() as connection:
+        command.upgrade(alembic_config(connection), "0004")
+        connection.execute(
+            text("INSERT INTO plan (night, created_at, document) VALUES (:n, :c, :d)"),
+            {"n": demo_plan.date, "c": demo_plan.created_at,
+             "d": json.dumps(demo_plan.to_document())})
+    plain.dispose()
+    engine = open_engine(backend_url)
+    with session_factory(engine)() as session:
+        saved = session.scalars(select(SavedPlan)).one()
+        assert saved.facts == document_facts(demo_plan.to_document())
+        assert len(saved.facts["hotspots"]) == len(demo_plan.hotspots)
     engine.dispose()

@@ -3,6 +3,7 @@ history, and refusals that leave the database as it was."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import networkx as nx
@@ -13,7 +14,10 @@ from sqlalchemy.orm import Session
 
 from dispatch.categories import DEFAULT_CATEGORIES
 from dispatch.errors import FieldErrors, NotFoundError, ValidationError
-from dispatch.models import Hotspot, HotspotChange
+from dispatch.models import Hotspot, HotspotChange, SavedPlan
+from dispatch.night import NightOptions
+from dispatch.nightplan import NightPlan
+from dispatch.planning import plan_and_save
 from dispatch.registry import (
     add_hotspot,
     hotspot_history,
@@ -23,8 +27,13 @@ from dispatch.registry import (
     set_access_point,
     update_hotspot,
 )
+from dispatch.store import open_engine, session_factory
+from dispatch.workspace import Workspace
 from routes.problem import Mode
+from routes.solve import SolveParams
 
+#: A January night, as the planning tests use.
+JANUARY = date(2025, 1, 15)
 #: Esplanadi park, central Helsinki, as a small square around its middle.
 ESPLANADI = Polygon([(24.9440, 60.1671), (24.9452, 60.1671), (24.9452, 60.1676),
                      (24.9440, 60.1676)])
@@ -216,3 +225,22 @@ def test_an_access_point_given_needs_no_network(registry_session: Session) -> No
         24.9446, 60.1670, True)
     with pytest.raises(ValidationError, match="network"):
         add_hotspot(registry_session, _park(), who="w")
+
+
+def test_a_retired_hotspot_stays_in_past_plans_and_leaves_new_ones(
+    workspace_copy: Workspace,
+) -> None:
+    """A plan made before retiring still names the hotspot; the next plan leaves it out."""
+    quick = SolveParams(time_limit_s=10, solution_limit=5)
+    before = plan_and_save(workspace_copy, NightOptions(teams=2, date=JANUARY), params=quick)
+    target = max(before.hotspots.values(), key=lambda h: h.risk)
+    engine = open_engine(workspace_copy.database_url)
+    with session_factory(engine).begin() as session:
+        retire_hotspot(session, target.id, who="w")
+    with session_factory(engine)() as session:
+        kept = session.scalars(select(SavedPlan).order_by(SavedPlan.id)).one()
+        assert NightPlan.from_document(kept.document).hotspots[target.id].name == target.name
+        assert session.get(Hotspot, target.id) is not None
+    engine.dispose()
+    after = plan_and_save(workspace_copy, NightOptions(teams=2, date=JANUARY), params=quick)
+    assert target.id not in after.hotspots and len(after.hotspots) == len(before.hotspots) - 1

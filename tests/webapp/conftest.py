@@ -41,16 +41,16 @@ def app(planned_dir: Path) -> Flask:
 
 
 @pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture()
-def registry_app(planned_dir: Path, tmp_path: Path) -> Flask:
-    """The app on a private copy of the planned demo city, which a test may change."""
+def private_app(planned_dir: Path, tmp_path: Path) -> Flask:
+    """The app on a private copy of the planned city, for tests that write to it."""
     root = tmp_path / "city"
     shutil.copytree(planned_dir, root)
     return create_app({"TESTING": True, "DATA_DIR": str(root)})
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture()

@@ -11,7 +11,8 @@ from dispatch.nightplan import NightPlan
 from webapp.resources import resources
 
 
-def test_check_ins_move_a_hotspot_from_never_to_met(app, client) -> None:
+def test_check_ins_move_a_hotspot_from_never_to_met(private_app) -> None:
+    app, client = private_app, private_app.test_client()
     with app.app_context():
         plan: NightPlan = resources().latest_plan()
         before = client.get(f"/coverage?from={plan.date}&to={plan.date}")

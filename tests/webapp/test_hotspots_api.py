@@ -30,8 +30,8 @@ BOW_TIE = {"type": "Polygon", "coordinates": [[
 
 
 @pytest.fixture()
-def api(registry_app: Flask) -> FlaskClient:
-    return registry_app.test_client()
+def api(private_app: Flask) -> FlaskClient:
+    return private_app.test_client()
 
 
 def _stored(app: Flask) -> tuple[list[tuple[Any, ...]], int]:
@@ -89,7 +89,7 @@ def test_bad_filters_name_the_parameter(api: FlaskClient) -> None:
     assert "1 to 5" in fields["risk"]
 
 
-def test_add_stores_a_polygon_with_a_computed_access_point(registry_app: Flask,
+def test_add_stores_a_polygon_with_a_computed_access_point(private_app: Flask,
                                                            api: FlaskClient) -> None:
     """POST stores the drawn polygon; the access point is computed on the walk network."""
     feature = _add(api, risk=4, window_start="18:00", window_end="06:00", skill="Medical")
@@ -99,7 +99,7 @@ def test_add_stores_a_polygon_with_a_computed_access_point(registry_app: Flask,
                                                                              "medical")
     lon, lat = props["access"]
     assert abs(lon - 24.9445) < 0.003 and abs(lat - 60.16725) < 0.002
-    with registry_app.extensions["patrol"].sessions() as session:
+    with private_app.extensions["patrol"].sessions() as session:
         stored = session.get(Hotspot, props["id"])
         assert stored is not None and stored.name == "测试公园 Test park"
         assert stored.geometry.equals_exact(shape(SQUARE), tolerance=1e-7)
@@ -107,23 +107,23 @@ def test_add_stores_a_polygon_with_a_computed_access_point(registry_app: Flask,
     assert [(c["who"], c["action"]) for c in history["changes"]] == [("王明", "add")]
 
 
-def test_add_refuses_bad_values_field_by_field_and_stores_nothing(registry_app: Flask,
+def test_add_refuses_bad_values_field_by_field_and_stores_nothing(private_app: Flask,
                                                                   api: FlaskClient) -> None:
     """An empty name, an unknown category and risk 9 are all named at once; nothing is stored."""
-    before = _stored(registry_app)
+    before = _stored(private_app)
     answer = api.post("/api/hotspots", json={"who": "王明", "name": " ", "category": "casino",
                                              "risk": 9, "geometry": SQUARE})
     assert answer.status_code == 400
     fields = answer.get_json()["error"]["fields"]
     assert set(fields) == {"name", "category", "risk"}
     assert "casino" in fields["category"] and "park" in fields["category"]
-    assert _stored(registry_app) == before
+    assert _stored(private_app) == before
 
 
 def test_add_offers_the_repaired_shape_of_a_self_intersecting_polygon(
-        registry_app: Flask, api: FlaskClient) -> None:
+        private_app: Flask, api: FlaskClient) -> None:
     """A bow-tie polygon is refused with a message on geometry and a valid repaired shape."""
-    before = _stored(registry_app)
+    before = _stored(private_app)
     answer = api.post("/api/hotspots", json={"who": "王明", "name": "Bow tie",
                                              "category": "park", "geometry": BOW_TIE})
     assert answer.status_code == 400
@@ -131,7 +131,7 @@ def test_add_offers_the_repaired_shape_of_a_self_intersecting_polygon(
     assert "geometry" in error["fields"]
     repaired = shape(error["repaired"]["geometry"])
     assert repaired.is_valid and repaired.area > 0
-    assert _stored(registry_app) == before
+    assert _stored(private_app) == before
 
 
 @pytest.mark.parametrize("body, field", [
@@ -144,23 +144,23 @@ def test_add_offers_the_repaired_shape_of_a_self_intersecting_polygon(
     ({"who": "王明", "name": "x", "category": "park", "geometry": SQUARE, "colour": "red"},
      "colour"),
 ])
-def test_add_refuses_a_missing_editor_or_a_bad_shape(registry_app: Flask, api: FlaskClient,
+def test_add_refuses_a_missing_editor_or_a_bad_shape(private_app: Flask, api: FlaskClient,
                                                      body: dict[str, Any], field: str) -> None:
     """No editor, a shape without coordinates, one far outside the city, an unknown field."""
-    before = _stored(registry_app)
+    before = _stored(private_app)
     answer = api.post("/api/hotspots", json=body)
     assert answer.status_code == 400
     assert field in answer.get_json()["error"]["fields"]
-    assert _stored(registry_app) == before
+    assert _stored(private_app) == before
 
 
-def test_a_body_that_is_not_json_is_refused(registry_app: Flask, api: FlaskClient) -> None:
+def test_a_body_that_is_not_json_is_refused(private_app: Flask, api: FlaskClient) -> None:
     """Form data instead of JSON gets a 400 that says to send a JSON object."""
-    before = _stored(registry_app)
+    before = _stored(private_app)
     answer = api.post("/api/hotspots", data={"who": "王明"})
     assert answer.status_code == 400
     assert "JSON" in answer.get_json()["error"]["fields"]["body"]
-    assert _stored(registry_app) == before
+    assert _stored(private_app) == before
 
 
 def test_patch_changes_fields_and_records_old_and_new(api: FlaskClient) -> None:
@@ -177,7 +177,7 @@ def test_patch_changes_fields_and_records_old_and_new(api: FlaskClient) -> None:
     assert last["at"].endswith("+00:00")
 
 
-def test_patch_moves_vertices(registry_app: Flask, api: FlaskClient) -> None:
+def test_patch_moves_vertices(private_app: Flask, api: FlaskClient) -> None:
     """A new shape replaces the old one."""
     hotspot_id = _add(api)["properties"]["id"]
     moved = {"type": "Polygon", "coordinates": [[
@@ -188,15 +188,15 @@ def test_patch_moves_vertices(registry_app: Flask, api: FlaskClient) -> None:
     assert answer.get_json()["geometry"]["coordinates"][0][1] == [24.9455, 60.167]
 
 
-def test_a_refused_patch_changes_nothing(registry_app: Flask, api: FlaskClient) -> None:
+def test_a_refused_patch_changes_nothing(private_app: Flask, api: FlaskClient) -> None:
     """Risk 0 and a window with no end: both named, and the hotspot stays as it was."""
     hotspot_id = _add(api)["properties"]["id"]
-    before = _stored(registry_app)
+    before = _stored(private_app)
     answer = api.patch(f"/api/hotspots/{hotspot_id}",
                        json={"who": "李娜", "name": "新名字", "risk": 0, "window_start": "22:00"})
     assert answer.status_code == 400
     assert {"risk", "window_end"} <= set(answer.get_json()["error"]["fields"])
-    assert _stored(registry_app) == before
+    assert _stored(private_app) == before
 
 
 def test_unknown_hotspot_is_404_on_every_endpoint(api: FlaskClient) -> None:
@@ -211,14 +211,14 @@ def test_unknown_hotspot_is_404_on_every_endpoint(api: FlaskClient) -> None:
         assert "99999" in answer.get_json()["error"]["message"]
 
 
-def test_access_point_moves_where_the_team_stops(registry_app: Flask, api: FlaskClient) -> None:
+def test_access_point_moves_where_the_team_stops(private_app: Flask, api: FlaskClient) -> None:
     """PUT access stores the dragged position and the history records it."""
     hotspot_id = _add(api)["properties"]["id"]
     answer = api.put(f"/api/hotspots/{hotspot_id}/access",
                      json={"who": "张伟", "lon": 24.94412, "lat": 60.16688})
     assert answer.status_code == 200
     assert answer.get_json()["properties"]["access"] == [24.94412, 60.16688]
-    with registry_app.extensions["patrol"].sessions() as session:
+    with private_app.extensions["patrol"].sessions() as session:
         stored = session.get(Hotspot, hotspot_id)
         assert stored is not None and stored.access_manual
     last = api.get(f"/api/hotspots/{hotspot_id}/history").get_json()["changes"][-1]
@@ -231,15 +231,15 @@ def test_access_point_moves_where_the_team_stops(registry_app: Flask, api: Flask
     ({"who": "张伟", "lon": 116.0, "lat": 36.4}, {"access"}),
     ({"who": "张伟", "lon": 24.94, "lat": 95.0}, {"access"}),
 ])
-def test_bad_access_points_are_refused(registry_app: Flask, api: FlaskClient,
+def test_bad_access_points_are_refused(private_app: Flask, api: FlaskClient,
                                        body: dict[str, Any], fields: set[str]) -> None:
     """Missing or non-numeric coordinates, a point in another city, a latitude past 90."""
     hotspot_id = _add(api)["properties"]["id"]
-    before = _stored(registry_app)
+    before = _stored(private_app)
     answer = api.put(f"/api/hotspots/{hotspot_id}/access", json=body)
     assert answer.status_code == 400
     assert set(answer.get_json()["error"]["fields"]) == fields
-    assert _stored(registry_app) == before
+    assert _stored(private_app) == before
 
 
 def test_retire_keeps_the_hotspot_out_of_the_active_list(api: FlaskClient) -> None:
@@ -267,13 +267,13 @@ def test_restore_brings_a_retired_hotspot_back(api: FlaskClient) -> None:
     assert actions == ["add", "retire", "restore"]
 
 
-def test_retire_without_an_editor_changes_nothing(registry_app: Flask, api: FlaskClient) -> None:
+def test_retire_without_an_editor_changes_nothing(private_app: Flask, api: FlaskClient) -> None:
     """Retiring needs a name too; without one the hotspot stays active."""
     hotspot_id = _add(api)["properties"]["id"]
-    before = _stored(registry_app)
+    before = _stored(private_app)
     answer = api.post(f"/api/hotspots/{hotspot_id}/retire", json={})
     assert answer.status_code == 400 and "who" in answer.get_json()["error"]["fields"]
-    assert _stored(registry_app) == before
+    assert _stored(private_app) == before
 
 
 def test_names_come_back_verbatim_as_json_text(api: FlaskClient) -> None:
@@ -290,13 +290,13 @@ def test_names_come_back_verbatim_as_json_text(api: FlaskClient) -> None:
     {"type": "LineString", "coordinates": [[24.9392, 60.1742], [24.9406, 60.1745]]},
     {"type": "MultiPolygon", "coordinates": [SQUARE["coordinates"]]},
 ])
-def test_points_lines_and_multi_shapes_are_stored_as_drawn(registry_app: Flask,
+def test_points_lines_and_multi_shapes_are_stored_as_drawn(private_app: Flask,
                                                            api: FlaskClient,
                                                            geometry: dict[str, Any]) -> None:
     """A point, a line and a multipolygon keep their type and coordinates."""
     feature = _add(api, name=f"{geometry['type']} 测试", geometry=geometry)
     assert feature["geometry"]["type"] == geometry["type"]
-    with registry_app.extensions["patrol"].sessions() as session:
+    with private_app.extensions["patrol"].sessions() as session:
         stored = session.get(Hotspot, feature["properties"]["id"])
         assert stored is not None
         assert stored.geometry.equals_exact(shape(geometry), tolerance=1e-7)

@@ -27,9 +27,9 @@ CORNERS = [(24.9392, 60.1742), (24.9406, 60.1742), (24.9406, 60.1749), (24.9392,
 
 
 @pytest.fixture()
-def editor_url(registry_app: Flask) -> Iterator[str]:
+def editor_url(private_app: Flask) -> Iterator[str]:
     """The app on its private copy of the demo city, on a free local port."""
-    with serve(registry_app) as url:
+    with serve(private_app) as url:
         yield url
 
 
@@ -51,7 +51,7 @@ def _stored(app: Flask, name: str) -> Hotspot | None:
         return session.scalars(select(Hotspot).where(Hotspot.name == name)).first()
 
 
-def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, registry_app: Flask,  # type: ignore[no-untyped-def]
+def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, private_app: Flask,  # type: ignore[no-untyped-def]
                                                          editor_url: str,
                                                          tmp_path: Path) -> None:
     """A first visit asks the editor's name; a drawn polygon saved with the form is in the
@@ -84,7 +84,7 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, registry_app
     form.locator("button[type=submit]").click()
     page.wait_for_function("document.getElementById('status').textContent.includes('已保存')")
 
-    stored = _stored(registry_app, name)
+    stored = _stored(private_app, name)
     assert stored is not None
     assert (stored.category, stored.risk, stored.district) == ("construction", 4, "东昌府区")
     assert stored.geometry.geom_type == "Polygon"
@@ -92,7 +92,7 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, registry_app
     assert len(ring) == 4
     for (lon, lat), (x, y) in zip(CORNERS, ring, strict=True):
         assert abs(lon - x) < 2e-5 and abs(lat - y) < 2e-5  # within a pixel or so
-    with registry_app.extensions["patrol"].sessions() as session:
+    with private_app.extensions["patrol"].sessions() as session:
         history = session.scalars(select(HotspotChange).where(
             HotspotChange.hotspot_id == stored.id)).all()
     assert [(c.who, c.action) for c in history] == [("王明", "add")]
@@ -111,7 +111,7 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, registry_app
     with page.expect_response(lambda r: r.request.method == "PATCH") as patched:
         form.locator("button[type=submit]").click()
     assert patched.value.status == 200
-    reshaped = _stored(registry_app, name)
+    reshaped = _stored(private_app, name)
     assert reshaped is not None
     moved = list(reshaped.geometry.exterior.coords)[:-1]
     assert [c for i, c in enumerate(moved) if i != far] == [c for i, c in enumerate(ring)
@@ -123,13 +123,13 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, registry_app
     page.screenshot(path=str(tmp_path / "drawn.png"))
 
 
-def test_drag_an_access_point_then_retire_with_confirmation(open_page, registry_app: Flask,  # type: ignore[no-untyped-def]
+def test_drag_an_access_point_then_retire_with_confirmation(open_page, private_app: Flask,  # type: ignore[no-untyped-def]
                                                             editor_url: str) -> None:
     """Select a hotspot, drag its access point: stored by hand and in the history; retiring
     asks first, and the hotspot leaves the active map until it is restored."""
     page, hosts, errors = open_page(editor_url + "/hotspots", DESKTOP, before=KNOWN_EDITOR)
     _loaded(page)
-    with registry_app.extensions["patrol"].sessions() as session:
+    with private_app.extensions["patrol"].sessions() as session:
         points = [h for h in session.scalars(select(Hotspot).order_by(Hotspot.id))
                   if h.geometry.geom_type == "Point"]
     # The point whose access point lies farthest from it: neither hides the other.
@@ -153,7 +153,7 @@ def test_drag_an_access_point_then_retire_with_confirmation(open_page, registry_
     box_map = page.locator("#hotspot-editor .folium-map").bounding_box()
     dropped = page.evaluate(f"([x, y]) => {name}.containerPointToLatLng([x, y])",
                             [end[0] - box_map["x"], end[1] - box_map["y"]])
-    moved = _stored(registry_app, target.name)
+    moved = _stored(private_app, target.name)
     assert moved is not None and moved.access_manual
     assert abs(moved.access_lon - dropped["lng"]) < 3e-5
     assert abs(moved.access_lat - dropped["lat"]) < 3e-5
@@ -165,17 +165,17 @@ def test_drag_an_access_point_then_retire_with_confirmation(open_page, registry_
 
     page.once("dialog", lambda dialog: dialog.dismiss())  # first: changed my mind
     page.get_by_role("button", name="撤销 Retire").click()
-    assert _stored(registry_app, target.name).active
+    assert _stored(private_app, target.name).active
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="撤销 Retire").click()
     page.wait_for_function("document.getElementById('status').textContent.includes('已撤销')")
-    assert not _stored(registry_app, target.name).active
+    assert not _stored(private_app, target.name).active
 
     page.locator("#filters select[name=active]").select_option("false")  # the retired ones
     page.wait_for_function("document.getElementById('status').textContent.startsWith('1 ')")
     page.mouse.click(*_pixel(page, target.geometry.x, target.geometry.y))
     page.get_by_role("button", name="恢复 Restore").click()
     page.wait_for_function("document.getElementById('status').textContent.includes('已恢复')")
-    assert _stored(registry_app, target.name).active
+    assert _stored(private_app, target.name).active
     assert hosts == {urlparse(editor_url).netloc}
     assert errors == []

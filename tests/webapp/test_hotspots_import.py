@@ -47,16 +47,16 @@ def test_form_offers_layers_datums_and_formats(client: FlaskClient) -> None:
         assert value in text
 
 
-def test_a_gbk_csv_is_imported_and_shown(registry_app: Flask) -> None:
+def test_a_gbk_csv_is_imported_and_shown(private_app: Flask) -> None:
     """A GBK CSV with 经度/纬度 columns adds its rows; the page says how many; history says who."""
-    client = registry_app.test_client()
-    hotspots, changes = _counts(registry_app)
+    client = private_app.test_client()
+    hotspots, changes = _counts(private_app)
     answer = _upload(client, GOOD_CSV, "点位.csv")
     text = answer.get_data(as_text=True)
     assert answer.status_code == 200, text
     assert "新增 2 added" in text and "点位.csv" in text
-    assert _counts(registry_app) == (hotspots + 2, changes + 2)
-    with registry_app.extensions["patrol"].sessions() as session:
+    assert _counts(private_app) == (hotspots + 2, changes + 2)
+    with private_app.extensions["patrol"].sessions() as session:
         stored = session.scalars(select(Hotspot).where(Hotspot.name == "中央车站东口")).one()
         change = session.scalars(select(HotspotChange)
                                  .where(HotspotChange.hotspot_id == stored.id)).one()
@@ -65,17 +65,17 @@ def test_a_gbk_csv_is_imported_and_shown(registry_app: Flask) -> None:
     assert change.who == "王明"
 
 
-def test_every_bad_row_is_listed_and_nothing_is_written(registry_app: Flask) -> None:
+def test_every_bad_row_is_listed_and_nothing_is_written(private_app: Flask) -> None:
     """Rows 3 and 4 are both named in a table; the good row 2 is not written either."""
-    client = registry_app.test_client()
-    before = _counts(registry_app)
+    client = private_app.test_client()
+    before = _counts(private_app)
     answer = _upload(client, BAD_CSV, "bad.csv")
     assert answer.status_code == 400
     text = answer.get_data(as_text=True)
     table = text[text.index('id="import-problems"'):]
     assert "casino" in table and "第 3 行 line 3" in table and "第 4 行 line 4" in table
     assert "2 处问题 problem(s)" in table
-    assert _counts(registry_app) == before
+    assert _counts(private_app) == before
 
 
 def test_a_file_over_the_limit_gets_a_clear_message(planned_dir: Path, tmp_path: Path) -> None:
@@ -91,10 +91,10 @@ def test_a_file_over_the_limit_gets_a_clear_message(planned_dir: Path, tmp_path:
     assert _counts(app) == before
 
 
-def test_missing_file_editor_or_known_type_are_explained(registry_app: Flask) -> None:
+def test_missing_file_editor_or_known_type_are_explained(private_app: Flask) -> None:
     """No editor's name, no file, or a .txt file: each refused with what to do."""
-    client = registry_app.test_client()
-    before = _counts(registry_app)
+    client = private_app.test_client()
+    before = _counts(private_app)
     no_who = _upload(client, GOOD_CSV, "a.csv", who=" ")
     assert no_who.status_code == 400 and "who imports" in no_who.get_data(as_text=True)
     no_file = client.post("/hotspots/import", data={"who": "王明", "layer": "hotspots"},
@@ -102,13 +102,13 @@ def test_missing_file_editor_or_known_type_are_explained(registry_app: Flask) ->
     assert no_file.status_code == 400 and "choose a file" in no_file.get_data(as_text=True)
     text_file = _upload(client, GOOD_CSV, "notes.txt")
     assert text_file.status_code == 400 and ".csv" in text_file.get_data(as_text=True)
-    assert _counts(registry_app) == before
+    assert _counts(private_app) == before
 
 
-def test_amap_coordinates_are_converted_on_upload(registry_app: Flask) -> None:
+def test_amap_coordinates_are_converted_on_upload(private_app: Flask) -> None:
     """Choosing GCJ-02 converts; outside China the offset is zero, so the point is unchanged
     and the page notes the conversion."""
-    answer = _upload(registry_app.test_client(), GOOD_CSV, "amap.csv", crs="gcj02")
+    answer = _upload(private_app.test_client(), GOOD_CSV, "amap.csv", crs="gcj02")
     assert answer.status_code == 200
     assert "GCJ" in answer.get_data(as_text=True)
 

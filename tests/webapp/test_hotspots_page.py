@@ -40,9 +40,9 @@ def test_every_page_header_links_the_registry(client: FlaskClient) -> None:
     assert 'href="/hotspots"' in client.get("/").get_data(as_text=True)
 
 
-def test_district_names_are_escaped_in_the_filter(registry_app: Flask) -> None:
+def test_district_names_are_escaped_in_the_filter(private_app: Flask) -> None:
     """A district typed as markup shows as text in the district filter."""
-    client = registry_app.test_client()
+    client = private_app.test_client()
     first = client.get("/api/hotspots").get_json()["features"][0]["properties"]["id"]
     answer = client.patch(f"/api/hotspots/{first}",
                           json={"who": "王明", "district": "<script>alert(1)</script>"})

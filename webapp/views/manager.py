@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template, request
-from sqlalchemy import select
+from flask import Blueprint, Response, render_template, request
 
 from dispatch.cold import load_levels
-from dispatch.coverage import Filters, coverage, nights_between
+from dispatch.coverage import Filters, coverage, hotspot_categories, nights_between
 from dispatch.errors import FieldErrors, ValidationError
-from dispatch.models import Hotspot
+from dispatch.figures import NightFigures, campaign_figures
 from dispatch.outcomes import people_found
 from dispatch.shelter_reach import DEFAULT_MINUTES, ShelterReach, shelter_reach
 from maps.coverage import build_coverage_map
 from maps.render import map_parts
 from maps.shelter_reach import build_reach_map, reach_geojson
+from webapp.figure_files import FORMATS, figures_chart, figures_file, figures_table
 from webapp.resources import resources
 from webapp.views.pages import map_options
 
@@ -33,13 +33,41 @@ def coverage_page() -> str:
         nights = nights_between(session, first, last, levels)
         items = coverage(session, nights, filters)
         found = people_found(session, nights, filters)
-        categories = sorted(set(session.scalars(select(Hotspot.category))))
+        categories = hotspot_categories(session)
     parts = map_parts(build_coverage_map(items, found, **map_options()))
     counts = {status: sum(1 for c in items if c.status == status)
               for status in ("met", "short", "never")}
     return render_template("coverage.html", map=parts, items=items, found=found, nights=nights,
                            counts=counts, first=first, last=last, filters=filters,
                            categories=categories)
+
+
+@bp.get("/figures")
+def figures_page() -> str:
+    """The campaign's figures per night and in total, with a chart and downloads."""
+    first, last, _ = _coverage_query()
+    rows, total = _figures(first, last)
+    return render_template("figures.html", rows=rows, total=total, first=first, last=last,
+                           table=figures_table(rows, total), chart=figures_chart(rows))
+
+
+@bp.get("/figures.<any(csv, xlsx, pdf):ext>")
+def figures_download(ext: str) -> Response:
+    """The same table as CSV, Excel or a one-page PDF summary."""
+    first, last, _ = _coverage_query()
+    rows, total = _figures(first, last)
+    title = f"寒夜巡查 Cold-night patrol {first} – {last}"
+    body = figures_file(rows, total, f".{ext}", title=title)
+    response = Response(body, mimetype=FORMATS[f".{ext}"])
+    response.headers["Content-Disposition"] = f'attachment; filename="figures-{first}-{last}.{ext}"'
+    return response
+
+
+def _figures(first: date, last: date) -> tuple[list[NightFigures], NightFigures]:
+    res = resources()
+    with res.sessions() as session:
+        nights = nights_between(session, first, last, load_levels(res.workspace.root))
+        return campaign_figures(session, nights)
 
 
 @bp.get("/coverage/shelters")

@@ -127,7 +127,7 @@ def data_version(plan: NightPlan, route: TeamRoute) -> str:
 def team_route_for(token: str) -> tuple[NightPlan, TeamRoute]:
     """The plan and route a token opens; 403/410 when it is not for tonight's plan."""
     team_pass = read_team_token(token)
-    plan = current_plan()
+    plan = resources().published_plan(team_pass.night) or current_plan()
     check_night(team_pass, plan)
     try:
         return plan, plan.route(team_pass.team_id)

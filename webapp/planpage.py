@@ -1,0 +1,157 @@
+"""What the /plan page shows for a night, gathered in one place so the views stay thin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask import abort, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.cold import load_levels
+from dispatch.errors import FieldProblem
+from dispatch.forecast import forecast_low
+from dispatch.models import SavedPlan
+from dispatch.night import shift_bounds, tonight
+from dispatch.nightplan import NightPlan
+from dispatch.nightsettings import ColdPreview, SettingsForm, cold_preview, parse_temperature
+from dispatch.pins import Wanted, pin_held
+from dispatch.planfigures import FigureChange, PlanFigures, compare_figures, plan_figures
+from dispatch.roster import list_teams
+from dispatch.store import get_city
+from dispatch.versions import latest_version, night_versions, state_token, wanted_of
+from maps.overview import build_overview_map
+from maps.render import MapParts, map_parts
+from webapp.i18n import problem_text, translate
+from webapp.resources import resources
+from webapp.teamlinks import TeamLink, team_links
+from webapp.views.pages import map_options
+
+
+@dataclass
+class VersionView:
+    """One version of the night as the page shows it."""
+
+    row: SavedPlan
+    plan: NightPlan
+    figures: PlanFigures
+    cost: tuple[FigureChange, ...] = ()
+    pins: list[tuple[dict[str, Any], bool]] = field(default_factory=list)
+
+
+@dataclass
+class PlanPage:
+    """Everything the plan page template reads."""
+
+    day: date
+    city: str
+    timezone: str
+    token: str
+    roster: list[Any]
+    form: SettingsForm
+    versions: list[SavedPlan]
+    errors: dict[str, str] = field(default_factory=dict)
+    change_errors: dict[str, str] = field(default_factory=dict)
+    preview: ColdPreview | None = None
+    forecast: float | None = None
+    shown: VersionView | None = None
+    wanted: Wanted = field(default_factory=Wanted)
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    links: list[TeamLink] = field(default_factory=list)
+    published: int | None = None
+    map: MapParts | None = None
+    map_name: str = ""
+    job: dict[str, Any] | None = None
+
+
+def build_page(session: Session, day: date, *, version: int | None = None,
+               form: SettingsForm | None = None, job_id: str | None = None) -> PlanPage:
+    """The page of ``day``: its settings form, its versions and the one asked for."""
+    city = get_city(session)
+    versions = night_versions(session, day)
+    latest = latest_version(session, day)
+    page = PlanPage(day=day, city=city.name, timezone=city.timezone, token=state_token(latest),
+                    roster=list_teams(session), form=form or _last_settings(session, latest),
+                    versions=versions, wanted=wanted_of(latest),
+                    pending=list(latest.pending or []) if latest else [])
+    page.preview = _preview(session, day, page.form)
+    page.forecast = _forecast(city, day, page.form)
+    chosen = next((r for r in versions if r.version == version), latest)
+    if chosen is not None:
+        page.shown = version_view(chosen, {r.id: r for r in versions})
+        page.map, page.map_name = _overview(page.shown.plan)
+    published = next((r for r in versions if r.status == "published"), None)
+    if published is not None:
+        page.published = published.version
+        page.links = team_links(NightPlan.from_document(published.document))
+    job = resources().jobs.get(job_id or "") or resources().jobs.running(day)
+    if job is not None and job.night == day and job.state != "done":
+        page.job = job.status()
+        page.job["messages"] = [problem_text(p) for p in job.problems]
+    return page
+
+
+def version_view(row: SavedPlan, rows: dict[int, SavedPlan]) -> VersionView:
+    """A version's plan, figures, what its changes cost against its parent, and its pins."""
+    plan = NightPlan.from_document(row.document)
+    figures = plan_figures(plan)
+    parent = rows.get(row.parent_id) if row.parent_id is not None else None
+    cost = compare_figures(plan_figures(NightPlan.from_document(parent.document)), figures) \
+        if parent is not None else ()
+    return VersionView(row, plan, figures, cost, [(p, pin_held(plan, p)) for p in row.pins])
+
+
+def _overview(plan: NightPlan) -> tuple[MapParts, str]:
+    built = build_overview_map(plan, **map_options())  # type: ignore[arg-type]
+    return map_parts(built), built.get_name()
+
+
+def _last_settings(session: Session, latest: SavedPlan | None) -> SettingsForm:
+    """This night's settings, else the last night's (the same teams are usually on duty)."""
+    row = latest if latest is not None and latest.settings else session.scalars(
+        select(SavedPlan).where(SavedPlan.settings.is_not(None))
+        .order_by(SavedPlan.id.desc())).first()
+    if row is None or not row.settings:
+        return SettingsForm()
+    saved = row.settings
+    return SettingsForm(tuple(map(str, saved["teams"])), saved["start"], saved["end"],
+                        f"{saved['temperature']:g}", str(saved.get("break_minutes", 30)))
+
+
+def _preview(session: Session, day: date, form: SettingsForm) -> ColdPreview | None:
+    problems: list[FieldProblem] = []
+    temperature = parse_temperature(form.temperature, problems) if form.temperature else None
+    if temperature is None:
+        return None
+    try:
+        shift_bounds(day, get_city(session).timezone, form.start, form.end)
+    except ValueError:
+        return None
+    return cold_preview(session, day, load_levels(resources().workspace.root), temperature,
+                        form.start, form.end)
+
+
+def _forecast(city: Any, day: date, form: SettingsForm) -> float | None:
+    """The service's low for the shift, or ``None`` (no service, unreachable, odd answer)."""
+    url = current_app.config.get("FORECAST_URL")
+    if not url:
+        return None
+    try:
+        start, end = shift_bounds(day, city.timezone, form.start, form.end)
+    except ValueError:
+        start, end = shift_bounds(day, city.timezone)
+    return forecast_low(url, lon=(city.west + city.east) / 2, lat=(city.south + city.north) / 2,
+                        start=start, end=end)
+
+
+def parse_day(text: str | None, timezone: str) -> date:
+    """``YYYY-MM-DD`` or, when absent, tonight in the city's time zone."""
+    if not text:
+        return tonight(timezone)
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        abort(400, description=translate("{value} is not a date; give YYYY-MM-DD, e.g. "
+                                         "2025-01-15.", value=repr(text)))

@@ -1,0 +1,160 @@
+"""The dispatcher's evening on /plan: settings, planning in the background, changes, publish.
+
+Every form carries the night's state (``dispatch.versions.state_token``); a change
+made against an older state is answered 409 and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from dispatch.errors import ConflictError, FormError
+from dispatch.nightsettings import NightSettings, SettingsForm, read_settings
+from dispatch.store import get_city
+from dispatch.versions import add_change, check_token, discard_changes, plan_version, publish
+from routes.solve import SolveParams
+from webapp.i18n import problem_text, translate
+from webapp.planjobs import BUSY
+from webapp.planpage import build_page, parse_day
+from webapp.resources import resources
+
+bp = Blueprint("plan", __name__, url_prefix="/plan")
+
+
+@bp.errorhandler(ConflictError)
+def _conflict(exc: ConflictError) -> tuple[Any, int]:
+    """A change against an older state of the night: say so, save nothing."""
+    message = translate(str(exc))
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": {"message": message, "fields": {}}}, 409
+    return render_template("plan_conflict.html", message=message,
+                           day=request.view_args.get("day") if request.view_args else None), 409
+
+
+@bp.get("/")
+def night() -> str:
+    """The night of ``?date=`` (default tonight), or version ``?v=`` of it."""
+    day = night_date_of(request.args.get("date"))
+    version = request.args.get("v", type=int)
+    form = _settings_form(request.args) if "temperature" in request.args else None
+    with resources().sessions() as session:
+        page = build_page(session, day, version=version, form=form,
+                          job_id=request.args.get("job"))
+    return render_template("plan.html", page=page)
+
+
+@bp.post("/<day>/run")
+def run(day: str) -> Response | tuple[str, int]:
+    """Plan the night with the settings in the form; a wrong field is shown next to it."""
+    night_date = night_date_of(day)
+    form = _settings_form()
+    try:
+        with resources().sessions() as session:
+            settings = read_settings(session, night_date, form)
+            check_token(session, night_date, request.form.get("token", ""))
+    except FormError as exc:
+        with resources().sessions() as session:
+            page = build_page(session, night_date, form=form)
+        page.errors = {p.field: problem_text(p) for p in exc.problems}
+        return render_template("plan.html", page=page), 422
+    return _start(night_date, settings)
+
+
+@bp.post("/<day>/replan")
+def replan(day: str) -> Response:
+    """Plan again with the changes made since the latest version, from its routes."""
+    night_date = night_date_of(day)
+    with resources().sessions() as session:
+        check_token(session, night_date, request.form.get("token", ""))
+    return _start(night_date, None)
+
+
+@bp.get("/<day>/jobs/<job_id>")
+def job_status(day: str, job_id: str) -> tuple[dict[str, Any], int]:
+    """How far the solver is: seconds elapsed of its budget, then the version it made."""
+    job = resources().jobs.get(job_id)
+    if job is None or job.night != night_date_of(day):
+        return {"error": {"message": translate("No such plan being made; reload the page."),
+                          "fields": {}}}, 404
+    status = job.status()
+    status["messages"] = [problem_text(p) for p in job.problems]
+    return status, 200
+
+
+@bp.post("/<day>/change")
+def change(day: str) -> Response | tuple[str, int]:
+    """Move or pin a stop, exclude a hotspot, close a road: planned at the next re-plan."""
+    night_date = night_date_of(day)
+    _refuse_while_planning(night_date)
+    fields = {k: v for k, v in request.form.items() if k != "token"}
+    try:
+        with resources().sessions.begin() as session:
+            add_change(session, night_date, request.form.get("token", ""), fields)
+    except FormError as exc:
+        with resources().sessions() as session:
+            page = build_page(session, night_date)
+        page.change_errors = {p.field: problem_text(p) for p in exc.problems}
+        page.change_errors["kind"] = fields.get("kind", "")
+        return render_template("plan.html", page=page), 422
+    return redirect(url_for("plan.night", date=night_date.isoformat(), _anchor="adjust"))
+
+
+@bp.post("/<day>/discard")
+def discard(day: str) -> Response:
+    """Forget the changes not planned yet."""
+    night_date = night_date_of(day)
+    _refuse_while_planning(night_date)
+    with resources().sessions.begin() as session:
+        discard_changes(session, night_date, request.form.get("token", ""))
+    return redirect(url_for("plan.night", date=night_date.isoformat(), _anchor="adjust"))
+
+
+@bp.post("/<day>/publish")
+def publish_version(day: str) -> Response:
+    """Make the chosen version tonight's plan: the teams' links show it."""
+    night_date = night_date_of(day)
+    _refuse_while_planning(night_date)
+    version = request.form.get("version", type=int) or 0
+    with resources().sessions.begin() as session:
+        publish(session, night_date, request.form.get("token", ""), version)
+    return redirect(url_for("plan.night", date=night_date.isoformat(), v=version,
+                            _anchor="links"))
+
+
+def _start(night_date: date, settings: NightSettings | None) -> Response:
+    """Start the solver in the background and show its progress."""
+    token = request.form.get("token", "")
+    budget = float(current_app.config["PLAN_SECONDS"])
+    sessions, workspace = resources().sessions, resources().workspace
+    params = SolveParams(time_limit_s=budget, solution_limit=None)
+    found = resources()
+
+    def work() -> int:
+        return plan_version(sessions, workspace, night_date, token, settings, params,
+                            networks=found.networks).version
+
+    job = resources().jobs.start(night_date, budget, work)
+    return redirect(url_for("plan.night", date=night_date.isoformat(), job=job.id), code=303)
+
+
+def _refuse_while_planning(night_date: date) -> None:
+    if resources().jobs.running(night_date) is not None:
+        raise ConflictError(BUSY)
+
+
+def _settings_form(data: MultiDict[str, str] | None = None) -> SettingsForm:
+    data = request.form if data is None else data
+    return SettingsForm(teams=tuple(data.getlist("teams")), start=data.get("start", ""),
+                        end=data.get("end", ""), temperature=data.get("temperature", ""),
+                        break_minutes=data.get("break_minutes", "30"))
+
+
+def night_date_of(text: str | None) -> date:
+    """The night a URL names (``YYYY-MM-DD``; none: tonight in the city's time zone)."""
+    with resources().sessions() as session:
+        return parse_day(text, get_city(session).timezone)
