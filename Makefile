@@ -34,13 +34,17 @@ assets: $(LEAFLET) $(GEOMAN)
 $(LEAFLET) $(GEOMAN): | $(STAMP)
 	$(BIN)/python -m maps.vendor
 
-# Browser tests drive Debian's chromium; as root it is installed when missing.
+# Browser tests drive Debian's chromium; screenshots need a Chinese font. As root both are
+# installed when missing.
 browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = "0" ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else \
-		echo "chromium is missing: browser tests will skip (install it with: sudo apt-get install chromium)"; \
+		echo "missing:$$missing; browser tests will skip (install with: sudo apt-get install$$missing)"; \
 	fi
 
 demo: $(STAMP) assets
@@ -56,6 +60,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/plan_night.py
 	$(BIN)/python bench/matrix.py
 	$(BIN)/python bench/replan.py
+	$(BIN)/python bench/plan_versions.py
 	$(BIN)/python bench/solomon.py ../shared/bench/vrp/data/solomon --seconds 10
 	$(BIN)/python bench/patrol_sized.py --seconds 10
 	$(BIN)/python bench/patrol_night.py
@@ -63,6 +68,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/recommend.py
 	$(BIN)/python bench/coverage.py
 	$(BIN)/python bench/registry_import.py
+	$(BIN)/python bench/phone_page.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check routes dispatch maps webapp tests bench

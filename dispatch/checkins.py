@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import ValidationError
 from dispatch.models import CheckIn
-from dispatch.nightplan import visit_key
+from dispatch.nightplan import NightPlan, visit_key
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,10 @@ class CheckInReport:
 
 def parse_checkin(data: Mapping[str, Any], *, team_id: str, night: date,
                   visits: Collection[str]) -> CheckInReport:
-    """Validate a phone's JSON against the team's planned ``visits``; every fault at once.
+    """Validate a phone's JSON against the night's ``visits``; every fault at once.
+
+    ``visits`` are the keys a team may report: its own, and (after a re-plan moved
+    a visit to another team while the phone was offline) the night's others.
 
     Raises
     ------
@@ -102,8 +105,8 @@ def parse_checkin(data: Mapping[str, Any], *, team_id: str, night: date,
     client_id = _uuid(data.get("id"), bad)
     visit = str(data.get("visit", ""))
     if visit not in visits:
-        bad["visit"] = (f"{visit!r} is not a visit of team {team_id} tonight; "
-                        f"use one of {', '.join(sorted(visits)) or '(none)'}")
+        bad["visit"] = (f"{visit!r} is not a visit of tonight's plan; use a stop of team "
+                        f"{team_id}'s route as <hotspot id>#<check>, e.g. 12#1")
     outcome = _choice(data.get("outcome"), OUTCOMES, "outcome", bad)
     recorded_at = _moment(data.get("recorded_at"), night, bad)
     found: dict[str, Any] = {}
@@ -124,6 +127,12 @@ def parse_checkin(data: Mapping[str, Any], *, team_id: str, night: date,
                          found.get("found_category"), found.get("accepts_help"),
                          found.get("action"), position["lon"], position["lat"],
                          position["accuracy_m"])
+
+
+def night_visit_keys(plan: NightPlan) -> set[str]:
+    """Every visit of the night, planned or left out, as ``<hotspot id>#<check>``."""
+    keys = {v.key for r in plan.routes for v in r.visits}
+    return keys | {visit_key(d.hotspot_id, d.check) for d in plan.dropped}
 
 
 def record_checkin(session: Session, report: CheckInReport,
@@ -158,11 +167,13 @@ def find_checkin(session: Session, client_id: str) -> CheckIn | None:
     return session.scalars(select(CheckIn).where(CheckIn.client_id == client_id)).first()
 
 
-def night_checkins(session: Session, night: date) -> list[CheckIn]:
-    """Every check-in of ``night``, in the order teams made them."""
-    query = select(CheckIn).where(CheckIn.night == night).order_by(CheckIn.recorded_at,
-                                                                   CheckIn.id)
-    return list(session.scalars(query))
+def night_checkins(session: Session, night: date, team_id: str | None = None) -> list[CheckIn]:
+    """Every check-in of ``night`` (of one team when ``team_id`` is given), in the order
+    teams made them."""
+    query = select(CheckIn).where(CheckIn.night == night)
+    if team_id is not None:
+        query = query.where(CheckIn.team_id == team_id)
+    return list(session.scalars(query.order_by(CheckIn.recorded_at, CheckIn.id)))
 
 
 def done_visits(checkins: Collection[CheckIn]) -> dict[str, CheckIn]:
@@ -171,6 +182,14 @@ def done_visits(checkins: Collection[CheckIn]) -> dict[str, CheckIn]:
     for row in sorted(checkins, key=lambda c: as_utc(c.recorded_at)):
         done[visit_key(row.hotspot_id, row.check_number)] = row
     return done
+
+
+def checked_visits(session: Session, plan: NightPlan) -> list[str]:
+    """Visits of ``plan`` whose latest check-in says they were checked (a place that
+    could not be checked stays to do), for re-planning the rest of the night."""
+    planned = {v.key for r in plan.routes for v in r.visits}
+    latest = done_visits(night_checkins(session, plan.date))
+    return sorted(k for k, c in latest.items() if k in planned and c.outcome != "could_not_check")
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -17,6 +17,7 @@ from typing import Any
 
 from shapely.geometry import mapping, shape
 
+from dispatch.chinacoords import Datum, geometry_to_wgs84
 from dispatch.errors import FieldProblem, FormError
 from dispatch.nightplan import DroppedVisit, NightPlan
 from routes.problem import Problem, Stop
@@ -64,8 +65,12 @@ def apply_changes(start: Wanted, changes: Sequence[dict[str, Any]]) -> Wanted:
     return Wanted(tuple(pins), tuple(excluded), tuple(closures), tuple(moves))
 
 
-def read_change(plan: NightPlan, wanted: Wanted, form: dict[str, str]) -> dict[str, Any]:
-    """A change as typed (``kind`` and its fields), checked against ``plan``; or a FormError."""
+def read_change(plan: NightPlan, wanted: Wanted, form: dict[str, str],
+                datum: Datum = "wgs84") -> dict[str, Any]:
+    """A change as typed (``kind`` and its fields), checked against ``plan``; or a FormError.
+
+    A road drawn on a map in another ``datum`` (GCJ-02 tiles) is kept in WGS-84.
+    """
     kind = form.get("kind", "")
     if kind not in KINDS:
         raise FormError([FieldProblem("kind", "Choose what to change.")])
@@ -85,7 +90,7 @@ def read_change(plan: NightPlan, wanted: Wanted, form: dict[str, str]) -> dict[s
     if kind == "include" and change["hotspot"] not in wanted.exclusions:
         problems.append(FieldProblem("hotspot", "This hotspot is not excluded."))
     if kind == "close":
-        change["geometry"] = _closure(form.get("geometry", ""), problems)
+        change["geometry"] = _closure(form.get("geometry", ""), datum, problems)
         change["label"] = form.get("label", "").strip()[:100]
     if kind == "reopen":
         index = form.get("index", "")
@@ -208,7 +213,7 @@ def _moment(plan: NightPlan, text: str, problems: list[FieldProblem]) -> datetim
     return moment
 
 
-def _closure(text: str, problems: list[FieldProblem]) -> dict[str, Any] | None:
+def _closure(text: str, datum: Datum, problems: list[FieldProblem]) -> dict[str, Any] | None:
     """A drawn line or area as GeoJSON (lon/lat); the road it covers is closed tonight."""
     try:
         geometry = shape(json.loads(text))
@@ -222,5 +227,6 @@ def _closure(text: str, problems: list[FieldProblem]) -> dict[str, Any] | None:
         problems.append(FieldProblem("geometry", "Draw the closed road on the map: click "
                                      "two or more points along it."))
         return None
-    found: dict[str, Any] = json.loads(json.dumps(mapping(geometry)))  # tuples as lists
+    wgs84 = geometry_to_wgs84(geometry, datum)
+    found: dict[str, Any] = json.loads(json.dumps(mapping(wgs84)))  # tuples as lists
     return found

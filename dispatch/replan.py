@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.categories import Category, load_categories
+from dispatch.checkins import checked_visits
 from dispatch.cold import ColdLevel, level_for, load_levels
 from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.models import Hotspot, Shelter, TeamBase
@@ -147,8 +148,12 @@ def replan_and_save(
     now: str | None,
     done: list[str],
     positions: Mapping[str, tuple[float, float]] | None = None,
+    from_checkins: bool = False,
 ) -> NightPlan:
-    """Re-plan the latest plan's night from ``now`` (HH:MM, default: the clock) and keep it."""
+    """Re-plan the latest plan's night from ``now`` (HH:MM, default: the clock) and keep it.
+
+    ``from_checkins`` adds the visits the teams' phones reported checked to ``done``.
+    """
     engine = open_engine(workspace.ensure().database_url)
     try:
         with session_factory(engine).begin() as session:
@@ -156,6 +161,8 @@ def replan_and_save(
             if plan is None:
                 raise NotBuiltError("there is no plan to re-plan; run `patrol plan` first")
             moment = moment_of(plan, now)
+            if from_checkins:
+                done = [*done, *checked_visits(session, plan)]
             keys = visit_keys(plan, done)
             networks = load_networks(workspace, {Mode(r.mode) for r in plan.routes})
             level = level_for(load_levels(workspace.root), plan.temperature)

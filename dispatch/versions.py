@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.categories import load_categories
+from dispatch.chinacoords import Datum
 from dispatch.cold import level_for, load_levels
 from dispatch.errors import ConflictError, FieldProblem, FormError, ValidationError
 from dispatch.models import SavedPlan
@@ -77,13 +78,16 @@ def wanted_of(row: SavedPlan | None) -> Wanted:
     return apply_changes(kept, row.pending or [])
 
 
-def add_change(session: Session, night_date: date, token: str,
-               form: dict[str, str]) -> SavedPlan:
-    """Record a change against the latest version; it takes effect at the next re-plan."""
+def add_change(session: Session, night_date: date, token: str, form: dict[str, str],
+               datum: Datum = "wgs84") -> SavedPlan:
+    """Record a change against the latest version; it takes effect at the next re-plan.
+
+    ``datum`` is that of the map a closed road was drawn on.
+    """
     row = check_token(session, night_date, token)
     if row is None:
         raise FormError([FieldProblem("kind", "Plan the night first, then change it.")])
-    change = read_change(NightPlan.from_document(row.document), wanted_of(row), form)
+    change = read_change(NightPlan.from_document(row.document), wanted_of(row), form, datum)
     row.pending = [*(row.pending or []), change]
     row.revision += 1
     session.flush()

@@ -28,6 +28,7 @@ from folium.map import CustomPane
 from shapely.geometry.base import BaseGeometry
 
 from dispatch.chinacoords import Datum, geometry_from_wgs84, point_from_wgs84
+from dispatch.errors import ValidationError
 from dispatch.nightplan import NightPlan, PlaceInfo, TeamRoute
 from maps.assets import use_local_assets
 from maps.elements import MapStyle
@@ -92,7 +93,7 @@ def choose_basemap(kind: str | None = None, *, tiles: str | None = None,
 
     Raises
     ------
-    ValueError
+    ValidationError
         If ``kind`` is unknown or what it needs (a URL, a key) is missing.
     """
     chosen = (kind or ("tiles" if tiles else "roads")).strip().lower()
@@ -100,14 +101,17 @@ def choose_basemap(kind: str | None = None, *, tiles: str | None = None,
         return Basemap()
     if chosen in ("tiles", "osm"):
         if not tiles:
-            raise ValueError("basemap 'tiles' needs PATROL_TILES, a URL template such as "
+            raise ValidationError("basemap 'tiles' needs PATROL_TILES, a URL template such as "
                              "'https://tiles.example.gov.cn/{z}/{x}/{y}.png'")
-        tile_layer(tiles, attribution)  # validates the template
+        try:
+            tile_layer(tiles, attribution)  # validates the template
+        except ValueError as exc:
+            raise ValidationError(f"PATROL_TILES: {exc}") from None
         return Basemap("tiles", (TileSource(tiles, attribution),))
     if chosen == "tianditu":
         key = (tianditu_key or "").strip()
         if not key or _UNSAFE_KEY.search(key):
-            raise ValueError("basemap 'tianditu' needs PATROL_TIANDITU_KEY, the key the city "
+            raise ValidationError("basemap 'tianditu' needs PATROL_TIANDITU_KEY, the key the city "
                              "got from console.tianditu.gov.cn (letters and digits)")
         credit = "天地图 Tianditu"
         return Basemap("tianditu", tuple(
@@ -116,7 +120,7 @@ def choose_basemap(kind: str | None = None, *, tiles: str | None = None,
     if chosen in ("amap", "gaode"):
         return Basemap("amap", (TileSource(_AMAP, "高德地图 Amap", "1234"),), datum="gcj02")
     kinds = "; ".join(f"{k}: {v}" for k, v in BASEMAP_KINDS.items())
-    raise ValueError(f"unknown basemap {kind!r}: choose one of {kinds}")
+    raise ValidationError(f"unknown basemap {kind!r}: choose one of {kinds}")
 
 
 def plan_in_datum(plan: NightPlan, datum: Datum) -> NightPlan:
@@ -212,7 +216,7 @@ def tile_layer(url_template: str, attribution: str = "", *,
         raise ValueError(f"tiles {url_template!r} is not a tile URL template: give one with "
                          "{z}, {x} and {y}, such as 'https://tiles.example.gov.cn/{z}/{x}/{y}.png'")
     credit = attribution.strip() or urlsplit(url_template).netloc or url_template
-    extra = {"subdomains": subdomains} if subdomains else {}
+    extra: dict[str, Any] = {"subdomains": subdomains} if subdomains else {}
     return folium.TileLayer(tiles=url_template, attr=html.escape(credit),
                             name="底图 Basemap", max_zoom=MAX_ZOOM, max_native_zoom=18,
                             **extra)

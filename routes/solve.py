@@ -252,7 +252,8 @@ def _integer_model(
         vehicle_windows=[(_secs(t.shift_start, origin), _secs(t.shift_end, origin))
                          for t in problem.teams],
         balance_weight=problem.balance_weight,
-        initial_routes=_initial_routes(problem, layout, position, allowed),
+        initial_routes=_initial_routes(problem, layout, position, allowed, travel,
+                                       [modes.index(t.mode) for t in problem.teams]),
         gaps=_gaps(problem, layout, position),
     )
 
@@ -275,20 +276,32 @@ def _group_penalty(problem: Problem, layout: Layout, group: int) -> int:
 
 
 def _initial_routes(
-    problem: Problem, layout: Layout, position: dict[int, int], allowed: list[list[int]]
+    problem: Problem, layout: Layout, position: dict[int, int], allowed: list[list[int]],
+    travel: list[list[list[int]]], matrix_of: list[int],
 ) -> list[list[int]] | None:
-    """Earlier routes as solver nodes: each stop in the first direction the team may take."""
+    """Earlier routes as solver nodes, each sweep in the direction that fits its neighbours.
+
+    The earlier plan walked each line in the direction shorter between the stops before
+    and after it; taking one fixed direction instead makes a night of timed, spaced
+    checks miss its windows, and OR-Tools then refuses the whole first solution.
+    """
     if problem.initial_routes is None:
         return None
     group_of = {stop.id: layout.stop_group[i] for i, stop in enumerate(problem.stops)}
+    n = len(position)
     routes = []
     for t, team in enumerate(problem.teams):
-        nodes = []
-        for stop_id in problem.initial_routes.get(team.id, ()):
-            choice = [n for n in layout.groups[group_of[stop_id]]
-                      if n in position and t in allowed[n]] if stop_id in group_of else []
-            if choice:
-                nodes.append(position[choice[0]])
+        seconds = travel[matrix_of[t]]
+        choices = [[position[c] for c in layout.groups[group_of[stop_id]]
+                    if c in position and t in allowed[c]]
+                   for stop_id in problem.initial_routes.get(team.id, ()) if stop_id in group_of]
+        choices = [c for c in choices if c]
+        nodes: list[int] = []
+        for k, choice in enumerate(choices):
+            before = nodes[-1] if nodes else n + 2 * t
+            after = choices[k + 1] if k + 1 < len(choices) else [n + 2 * t + 1]
+            nodes.append(min(choice, key=lambda c: seconds[before][c]
+                             + min(seconds[c][d] for d in after)))
         routes.append(nodes)
     return routes
 

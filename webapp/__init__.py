@@ -24,9 +24,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # An upload of the largest import file (dispatch.readers) and its form fields.
         MAX_CONTENT_LENGTH=MAX_IMPORT_BYTES + 1024 * 1024,
         JSON_AS_ASCII=False,
-        # The dispatcher's plan page: the solver's budget, the hotline numbers printed on
+        # The dispatcher's plan page: the solver's budgets, the hotline numbers printed on
         # route sheets ("救助 12345; 110"), an Open-Meteo-style forecast service (optional).
         PLAN_SECONDS=20,
+        REPLAN_SECONDS=3,
         HOTLINES="",
         FORECAST_URL=None,
     )
@@ -39,6 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask_compress import Compress
 
     from webapp import errors, filters, i18n, resources
+    from webapp.tls import trust_proxy
     from webapp.tokens import ensure_secret_key
     from webapp.views import (
         api,
@@ -56,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     ensure_secret_key(app, app.config["WORKSPACE"].root)
+    trust_proxy(app)
     resources.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

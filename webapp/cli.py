@@ -127,12 +127,14 @@ def plan(workspace: Workspace, teams: int, on_foot: int, night_date: datetime | 
               help="A visit already done, as in plan.json (e.g. 12#1); repeatable.")
 @click.option("--at", "positions", multiple=True, metavar="TEAM=LON,LAT",
               help="Where a team is now (default: its last done visit, or its base).")
+@click.option("--from-checkins", is_flag=True,
+              help="Also count as done every visit the teams' phones reported checked.")
 @click.pass_obj
 def replan(workspace: Workspace, now: str | None, done: tuple[str, ...],
-           positions: tuple[str, ...]) -> None:
+           positions: tuple[str, ...], from_checkins: bool) -> None:
     """Re-plan the rest of tonight: done visits stay done, teams go on from where they are."""
     rest = _run(replan_and_save, workspace, now=now, done=list(done),
-                positions=_parse_positions(positions))
+                positions=_parse_positions(positions), from_checkins=from_checkins)
     click.echo(_plan_summary(rest))
 
 
@@ -364,7 +366,7 @@ def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
 
     from webapp import create_app
 
-    app = create_app({"DATA_DIR": str(workspace.root)})
+    app = _run(create_app, {"DATA_DIR": str(workspace.root)})
     click.echo(f"寒夜巡查 Cold-night patrol: http://{host}:{port}/  (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="patrol")
 
@@ -372,11 +374,14 @@ def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
 def _serve_tls(workspace: Workspace, host: str, port: int, threads: int, cert: Path,
                key: Path) -> None:
     from webapp import create_app
-    from webapp.tls import fingerprint, tls_server
+    from webapp.tls import fingerprint, lan_addresses, tls_server
 
-    server = _run(tls_server, create_app({"DATA_DIR": str(workspace.root)}), host, port,
+    server = _run(tls_server, _run(create_app, {"DATA_DIR": str(workspace.root)}), host, port,
                   threads, cert, key)
     click.echo(f"寒夜巡查 Cold-night patrol: https://{host}:{port}/  (Ctrl+C to stop)")
+    if host in ("0.0.0.0", "::"):
+        click.echo("  phones on this network: " + ", ".join(
+            f"https://{name}:{port}/" for name in lan_addresses()))
     click.echo(f"  certificate {cert}\n  SHA-256 {fingerprint(cert)}")
     try:
         server.start()

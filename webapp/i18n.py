@@ -38,6 +38,14 @@ def translate(text: str, /, **values: object) -> str:
     return found.format(**values) if values else found
 
 
+def one_language(bilingual: str) -> str:
+    """The current language's half of a "中文 English" label (a cold level's name)."""
+    chinese, space, english = bilingual.partition(" ")
+    if not space or not chinese or chinese.isascii():
+        return bilingual
+    return chinese if current_lang() == "zh" else english
+
+
 def problem_text(problem: FieldProblem) -> str:
     """A form problem from ``dispatch`` in the current language."""
     return translate(problem.message, **dict(problem.values))
@@ -59,4 +67,5 @@ def init_app(app: Flask) -> None:
     """``_()``, the current language and the switch, for every template."""
     app.jinja_env.globals["_"] = translate
     app.jinja_env.globals["current_lang"] = current_lang
+    app.jinja_env.filters["one_language"] = one_language
     app.register_blueprint(bp)

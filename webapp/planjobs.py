@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 FAILED = "Planning failed; the server log has the details."
 BUSY = "A plan of this night is being made: wait for it, then reload."
+KEEP_S = 3600
 
 
 @dataclass
@@ -65,6 +66,7 @@ class PlanJobs:
             if self.running(night) is not None:
                 raise ConflictError(BUSY)
             job = PlanJob(uuid.uuid4().hex[:12], night, budget_s)
+            self._forget_old()
             self._jobs[job.id] = job
         threading.Thread(target=self._run, args=(job, work), daemon=True,
                          name=f"plan-{night}").start()
@@ -87,6 +89,13 @@ class PlanJobs:
                 return job
             time.sleep(0.1)
         return self._jobs.get(job_id)
+
+    def _forget_old(self) -> None:
+        """Finished jobs are kept an hour, for a page that asks late how one ended."""
+        now = time.monotonic()
+        for key in [k for k, j in self._jobs.items()
+                    if j.finished is not None and now - j.finished > KEEP_S]:
+            del self._jobs[key]
 
     def _run(self, job: PlanJob, work: Callable[[], int]) -> None:
         try:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from flask import abort, current_app
+from shapely.geometry import mapping, shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.chinacoords import geometry_from_wgs84
 from dispatch.cold import load_levels
 from dispatch.errors import FieldProblem
 from dispatch.forecast import forecast_low
@@ -27,7 +30,9 @@ from maps.render import MapParts, map_parts
 from webapp.i18n import problem_text, translate
 from webapp.resources import resources
 from webapp.teamlinks import TeamLink, team_links
-from webapp.views.pages import map_options
+from webapp.views.pages import basemap, drawn_plan, map_options
+
+FORECAST_TTL_S = 600
 
 
 @dataclass
@@ -64,6 +69,10 @@ class PlanPage:
     map: MapParts | None = None
     map_name: str = ""
     job: dict[str, Any] | None = None
+    #: The shown version's closed roads, in the basemap's datum, for the map's script.
+    closures: list[dict[str, Any]] = field(default_factory=list)
+    #: The settings form is open before the first plan, or when asked for or refused.
+    settings_open: bool = True
 
 
 def build_page(session: Session, day: date, *, version: int | None = None,
@@ -76,12 +85,15 @@ def build_page(session: Session, day: date, *, version: int | None = None,
                     roster=list_teams(session), form=form or _last_settings(session, latest),
                     versions=versions, wanted=wanted_of(latest),
                     pending=list(latest.pending or []) if latest else [])
+    page.settings_open = form is not None or latest is None
     page.preview = _preview(session, day, page.form)
     page.forecast = _forecast(city, day, page.form)
     chosen = next((r for r in versions if r.version == version), latest)
     if chosen is not None:
         page.shown = version_view(chosen, {r.id: r for r in versions})
         page.map, page.map_name = _overview(page.shown.plan)
+        page.closures = [{"label": c.get("label", ""), "geometry": mapping(geometry_from_wgs84(
+            shape(c["geometry"]), basemap().datum))} for c in chosen.closures or []]
     published = next((r for r in versions if r.status == "published"), None)
     if published is not None:
         page.published = published.version
@@ -104,7 +116,7 @@ def version_view(row: SavedPlan, rows: dict[int, SavedPlan]) -> VersionView:
 
 
 def _overview(plan: NightPlan) -> tuple[MapParts, str]:
-    built = build_overview_map(plan, **map_options())  # type: ignore[arg-type]
+    built = build_overview_map(drawn_plan(plan), **map_options())  # type: ignore[arg-type]
     return map_parts(built), built.get_name()
 
 
@@ -142,8 +154,14 @@ def _forecast(city: Any, day: date, form: SettingsForm) -> float | None:
         start, end = shift_bounds(day, city.timezone, form.start, form.end)
     except ValueError:
         start, end = shift_bounds(day, city.timezone)
-    return forecast_low(url, lon=(city.west + city.east) / 2, lat=(city.south + city.north) / 2,
-                        start=start, end=end)
+    # Asked once per shift for 10 minutes: every page load must not wait for the service.
+    cache = current_app.extensions.setdefault("patrol-forecasts", {})
+    key, now = (url, start, end), time.monotonic()
+    if key not in cache or now - cache[key][0] > FORECAST_TTL_S:
+        cache[key] = (now, forecast_low(url, lon=(city.west + city.east) / 2,
+                                        lat=(city.south + city.north) / 2, start=start, end=end))
+    found: float | None = cache[key][1]
+    return found
 
 
 def parse_day(text: str | None, timezone: str) -> date:

@@ -33,8 +33,8 @@ class Resources:
     @cached_property
     def roads(self) -> gpd.GeoDataFrame | None:
         """Walkable roads as a faint basemap (no tile server is needed)."""
-        network = self.walk_network_if_built()
-        return network_edges(network) if network is not None else None
+        path = self.workspace.network_path(Mode.WALK)
+        return network_edges(load_network(path)) if path.exists() else None
 
     @cached_property
     def networks(self) -> dict[Mode, nx.MultiDiGraph]:

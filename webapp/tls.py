@@ -20,6 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,18 @@ def tls_server(app: object, host: str, port: int, threads: int, cert: Path,
     server = wsgi.Server((host, port), app, numthreads=threads, server_name="patrol")
     server.ssl_adapter = BuiltinSSLAdapter(str(cert), str(key))
     return server
+
+
+def trust_proxy(app: Flask) -> None:
+    """Behind ``PATROL_PROXY_HOPS`` reverse proxies, take the scheme and host they forward,
+    so team links read ``https://<public name>/t/...`` and not the inner address."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops < 0:
+        raise ValueError(f"PATROL_PROXY_HOPS={hops}: give the number of proxies in front, "
+                         "0 or more")
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops, x_port=hops)
 
 
 def _still_good(cert_path: Path, names: list[str]) -> bool:

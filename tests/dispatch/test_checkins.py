@@ -60,7 +60,7 @@ def test_every_bad_field_is_named_at_once() -> None:
                             lat=95.0), team_id="T1", night=NIGHT, visits=VISITS)
     assert set(caught.value.fields) == {"id", "visit", "found_count", "found_category",
                                         "accepts_help", "lat"}
-    assert "1#1" in caught.value.fields["visit"]
+    assert "9#1" in caught.value.fields["visit"] and "T1" in caught.value.fields["visit"]
 
 
 def test_could_not_check_needs_a_reason_and_a_sane_clock() -> None:

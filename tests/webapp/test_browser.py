@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.webapp.conftest import serve
 from webapp import create_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
 @pytest.fixture(scope="module")
 def live_url(planned_dir: Path) -> Iterator[str]:
     """The app on the planned demo city, served on a free local port."""
-    server = make_server("127.0.0.1", 0, create_app({"DATA_DIR": str(planned_dir)}),
-                         threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Headless chromium through Playwright (never a browser Playwright downloads)."""
-    if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed: run `make test` as root, or "
-                    "`sudo apt-get install chromium`")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    with serve(create_app({"DATA_DIR": str(planned_dir)})) as url:
+        yield url
 
 
 def _open(browser, url: str, viewport: dict[str, int]):  # type: ignore[no-untyped-def]

@@ -5,6 +5,8 @@ Screenshots go to ``test-artifacts/`` at the repository root (git ignores it).
 
 from __future__ import annotations
 
+import base64
+import json
 import shutil
 import subprocess
 import threading
@@ -27,8 +29,6 @@ from webapp.views.pages import current_plan
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
          "device_scale_factor": 2, "locale": "zh-CN"}
 
@@ -53,19 +53,6 @@ def server(city: Path) -> Iterator[tuple[str, object]]:
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Headless chromium through Playwright (never a browser Playwright downloads)."""
-    if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed: run `make browser` as root, or "
-                    "`sudo apt-get install chromium`")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture()
 def artifacts(request: pytest.FixtureRequest) -> Path:
     folder = request.config.rootpath / "test-artifacts"
@@ -77,6 +64,15 @@ def _team_url(server: tuple[str, object], team: str = "T1") -> str:
     base, app = server
     with app.test_request_context(base_url=base):  # type: ignore[attr-defined]
         return team_link_url(current_plan(), team)
+
+
+def for_another_team(token: str, team: str) -> str:
+    """``token`` with its payload changed to name ``team``, the signature left as it was."""
+    payload, signature = token.split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    data["t"] = team
+    changed = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode())
+    return changed.decode().rstrip("=") + "." + signature
 
 
 def _checkins(city: Path) -> list[CheckIn]:
@@ -159,6 +155,9 @@ def test_offline_check_in_waits_then_is_sent_once(browser, server, city) -> None
     assert "待发送 waiting" in first.locator(".state").inner_text()
     page.wait_for_timeout(500)
     assert len(_checkins(city)) == before
+    page.reload()  # still offline: the queue is kept on the phone
+    page.wait_for_selector("#queue:not([hidden])")
+    assert page.locator("#queue").inner_text() == "1 待发送 waiting"
     context.set_offline(False)
     page.wait_for_function("document.getElementById('queue').hidden", timeout=30_000)
     page.wait_for_timeout(500)
@@ -175,11 +174,11 @@ def test_offline_check_in_waits_then_is_sent_once(browser, server, city) -> None
 
 
 def test_another_teams_or_an_expired_token_is_refused(browser, server) -> None:  # type: ignore[no-untyped-def]
-    """A token changed to another team is a 403; an expired night's token a 410."""
+    """T1's token rewritten to say T2 (its signature kept) is a 403; an expired night's
+    token a 410; T2's own link shows T2's route and not T1's."""
     url = _team_url(server, "T1")
     other = _team_url(server, "T2")
-    path = urlsplit(url).path
-    forged = server[0] + path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    forged = server[0] + "/t/" + for_another_team(urlsplit(url).path.rsplit("/", 1)[1], "T2")
     context, page, _, _ = _open(browser, forged)
     assert "链接无效" in page.inner_text("body")
     answer = page.goto(forged)
@@ -193,8 +192,42 @@ def test_another_teams_or_an_expired_token_is_refused(browser, server) -> None: 
     assert answer.status == 410
     assert "链接已过期" in page.inner_text("body")
     page.goto(other, wait_until="networkidle")
-    assert page.locator("h1").inner_text() != ""
-    names = page.request.get(base + "/api/plan").json()["routes"]
-    t1 = next(r["team_name"] for r in names if r["team"] == "T1")
-    assert t1 not in page.inner_text("body")
+    routes = page.request.get(base + "/api/plan").json()["routes"]
+    names = {r["team"]: r["team_name"] for r in routes}
+    assert page.locator("h1").inner_text() == names["T2"]
+    assert names["T1"] not in page.inner_text("body")
+    context.close()
+
+
+def test_person_found_with_the_phones_position(browser, server, city, artifacts) -> None:  # type: ignore[no-untyped-def]
+    """With GPS allowed the position shows on the map; the form's answers and the
+    position are stored with the check-in."""
+    context = browser.new_context(**PHONE, geolocation={"latitude": 60.1699, "longitude": 24.9384,
+                                                        "accuracy": 15},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(_team_url(server), wait_until="networkidle")
+    page.wait_for_selector("html[data-stops-drawn]")
+    page.locator("#locate").tap()
+    page.wait_for_selector(".leaflet-marker-icon .me")
+    assert "±15 m" in page.locator("#gps").inner_text()
+    stop = page.locator("li[data-visit]").nth(1)
+    visit = stop.get_attribute("data-visit")
+    stop.locator('button[data-outcome="person_found"]').tap()
+    dialog = page.locator("#found-form")
+    dialog.locator('input[name="found_count"]').fill("2")
+    dialog.locator('input[value="elderly"]').check()
+    dialog.locator('input[name="accepts_help"][value="true"]').check()
+    dialog.locator('input[value="shelter"]').check()
+    page.screenshot(path=str(artifacts / "phone-person-found.png"))
+    dialog.locator('button[value="save"]').tap()
+    page.wait_for_function("document.getElementById('queue').hidden")
+    page.wait_for_timeout(300)
+    stored = [c for c in _checkins(city) if f"{c.hotspot_id}#{c.check_number}" == visit]
+    assert len(stored) == 1
+    row = stored[0]
+    assert (row.outcome, row.found_count, row.found_category, row.accepts_help, row.action) == (
+        "person_found", 2, "elderly", True, "shelter")
+    assert (row.lat, row.lon, row.accuracy_m) == (60.1699, 24.9384, 15)
+    assert "发现人员 Person found" in stop.locator(".state").inner_text()
     context.close()

@@ -29,7 +29,8 @@ def evening_app(demo_workspace: Workspace, tmp_path_factory: pytest.TempPathFact
     """The app on a private copy of the demo city with two roster teams, solving for 2 s."""
     root = tmp_path_factory.mktemp("evening") / "city"
     shutil.copytree(demo_workspace.root, root)
-    app = create_app({"TESTING": True, "DATA_DIR": str(root), "PLAN_SECONDS": 2})
+    app = create_app({"TESTING": True, "DATA_DIR": str(root), "PLAN_SECONDS": 2,
+                      "REPLAN_SECONDS": 2})
     with app.app_context(), resources().sessions() as session:
         base = session.scalars(select(TeamBase.id)).first()
     client = app.test_client()
@@ -123,6 +124,12 @@ def test_plan_changes_and_a_stale_second_dispatcher(evening_app: Flask,
     assert "The plan changed under you" in stale.get_data(as_text=True)
     replan = second.post(f"/plan/{NIGHT}/replan", data={"token": token})
     assert replan.status_code == 409
+    page = first.get(f"/plan/?date={NIGHT}").get_data(as_text=True)
+    wrong = first.post(f"/plan/{NIGHT}/change", data={"token": _token(page), "kind": "pin_time",
+                                                      "visit": visit, "at": "14:00"})
+    assert wrong.status_code == 422
+    assert re.search(r'id="error-at"[^>]*>14:00 is outside the shift', wrong.get_data(
+        as_text=True))
     page = evening.get(f"/plan/?date={NIGHT}").get_data(as_text=True)
     pending = page[page.index('id="pending"'):]
     assert "Pin " in pending and "Exclude" not in pending.split("</ul>")[0]
@@ -178,7 +185,9 @@ def test_every_page_text_has_its_chinese() -> None:
 
     found = set()
     for template in TEMPLATES.glob("*.html"):
-        found |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', template.read_text(encoding="utf-8")))
+        text = template.read_text(encoding="utf-8")
+        found |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', text))
+        found |= set(re.findall(r"_\('([^']*)'", text))
     missing = sorted(k.replace('\\"', '"') for k in found if k.replace('\\"', '"') not in ZH)
     assert missing == []
 

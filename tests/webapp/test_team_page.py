@@ -162,8 +162,15 @@ def test_a_check_in_is_stored_once_and_shown_once_to_the_dispatcher(phone: Flask
     assert overview.count(f'data-id="{data["id"]}"') == 1
     assert "未成年人 Minor" in overview and "送回家 Taken home" in overview
     assert '<td class="done-count" data-team="T1">1/' in overview
+    assert f'<span class="chip person_found" data-visit="{data["visit"]}"' in overview
+    assert overview.count('class="chip open"') == sum(
+        len(r["visits"]) for r in phone.get("/api/plan").get_json()["routes"]) - 1
     page = phone.get(link).get_data(as_text=True)
     assert "stop done" in page
+    mine = phone.get(f"/api/t/{link.rsplit('/', 1)[1]}/checkins").get_json()["checkins"]
+    assert [c["id"] for c in mine] == [data["id"]] and mine[0]["found_count"] == 1
+    other = phone.get(f"/api/t/{_link(phone, 'T2').rsplit('/', 1)[1]}/checkins").get_json()
+    assert other["checkins"] == []
 
 
 def test_bad_check_ins_change_nothing(phone: FlaskClient) -> None:
@@ -192,3 +199,24 @@ def test_another_nights_token_cannot_check_in(phone: FlaskClient) -> None:
                               datetime(2100, 1, 1, tzinfo=UTC))
     answer = phone.post(f"/api/t/{old}/checkins", json={})
     assert answer.status_code == 410
+
+
+def test_basemap_comes_from_the_environment(planned_dir: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """PATROL_BASEMAP=amap gives the phone Amap tiles; a missing Tianditu key stops the start."""
+    monkeypatch.setenv("PATROL_BASEMAP", "amap")
+    client = create_app({"TESTING": True, "DATA_DIR": str(planned_dir)}).test_client()
+    config = _config(client.get(_link(client)).get_data(as_text=True))
+    data = client.get(config["dataUrl"]).get_json()
+    assert data["datum"] == "gcj02" and "autonavi.com" in data["tiles"][0]["url"]
+    monkeypatch.setenv("PATROL_BASEMAP", "tianditu")
+    with pytest.raises(ValueError, match="PATROL_TIANDITU_KEY"):
+        create_app({"TESTING": True, "DATA_DIR": str(planned_dir)})
+
+
+def test_a_visit_moved_to_another_team_can_still_be_reported(phone: FlaskClient) -> None:
+    """After a re-plan moved a stop to T2, T1's offline check-in of it is still stored."""
+    plan = phone.get("/api/plan").get_json()
+    moved = next(r for r in plan["routes"] if r["team"] == "T2")["visits"][0]
+    answer, _ = _send(phone, _link(phone, "T1"), visit=f"{moved['hotspot_id']}#{moved['check']}")
+    assert answer.status_code == 201 and answer.get_json()["team"] == "T1"

@@ -59,3 +59,14 @@ def test_serve_checks_its_tls_options(run_cli, tmp_path: Path) -> None:  # type:
     both = run_cli("--data-dir", str(tmp_path), "serve", "--cert", str(cert), "--key", str(key),
                    "--self-signed")
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_behind_a_proxy_links_use_the_public_name(planned_dir: Path) -> None:
+    """With PATROL_PROXY_HOPS=1 a link handed out reads https://<the public name>/t/..."""
+    app = create_app({"TESTING": True, "DATA_DIR": str(planned_dir), "PROXY_HOPS": 1})
+    page = app.test_client().get("/", headers={"X-Forwarded-Proto": "https",
+                                               "X-Forwarded-Host": "patrol.example.gov.cn"})
+    assert 'value="https://patrol.example.gov.cn/t/' in page.get_data(as_text=True)
+    direct = create_app({"TESTING": True, "DATA_DIR": str(planned_dir)}).test_client().get(
+        "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"})
+    assert "evil.example" not in direct.get_data(as_text=True)

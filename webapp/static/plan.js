@@ -68,7 +68,19 @@
     });
   }
 
+  function pickStops() {
+    var select = document.getElementById("visit-select");
+    if (!select) { return; }
+    document.querySelectorAll("tr.pickable").forEach(function (row) {
+      row.addEventListener("click", function () {
+        select.value = row.dataset.visit;
+        document.getElementById("stop-form").scrollIntoView({ block: "center" });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    pickStops();
     var box = document.getElementById("progress");
     if (box) { watchProgress(box); }
     var forecast = document.getElementById("use-forecast");

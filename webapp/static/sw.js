@@ -12,15 +12,32 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-/* The page lists what it loaded before this worker controlled it. */
+/* The page lists what it loaded before this worker controlled it; older versions of
+ * the same files (a re-planned route, a replaced script) are let go. */
 self.addEventListener("message", function (event) {
   var urls = (event.data && event.data.cache) || [];
   event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return Promise.all(urls.map(function (url) {
-      return cache.match(url).then(function (hit) { return hit || cache.add(url); });
-    }));
+    return forgetOldVersions(cache, urls).then(function () {
+      return Promise.all(urls.map(function (url) {
+        return cache.match(url).then(function (hit) { return hit || cache.add(url); });
+      }));
+    });
   }));
 });
+
+function forgetOldVersions(cache, urls) {
+  var current = {};
+  urls.forEach(function (url) {
+    var u = new URL(url, self.location.href);
+    if (u.searchParams.has("v")) { current[u.pathname] = u.href; }
+  });
+  return cache.keys().then(function (requests) {
+    return Promise.all(requests.filter(function (r) {
+      var u = new URL(r.url);
+      return current[u.pathname] && current[u.pathname] !== u.href;
+    }).map(function (r) { return cache.delete(r); }));
+  });
+}
 
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);

@@ -22,6 +22,7 @@ from webapp.i18n import problem_text, translate
 from webapp.planjobs import BUSY
 from webapp.planpage import build_page, parse_day
 from webapp.resources import resources
+from webapp.views.pages import basemap
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
 
@@ -94,12 +95,12 @@ def change(day: str) -> Response | tuple[str, int]:
     fields = {k: v for k, v in request.form.items() if k != "token"}
     try:
         with resources().sessions.begin() as session:
-            add_change(session, night_date, request.form.get("token", ""), fields)
+            add_change(session, night_date, request.form.get("token", ""), fields,
+                       basemap().datum)
     except FormError as exc:
         with resources().sessions() as session:
             page = build_page(session, night_date)
         page.change_errors = {p.field: problem_text(p) for p in exc.problems}
-        page.change_errors["kind"] = fields.get("kind", "")
         return render_template("plan.html", page=page), 422
     return redirect(url_for("plan.night", date=night_date.isoformat(), _anchor="adjust"))
 
@@ -129,7 +130,9 @@ def publish_version(day: str) -> Response:
 def _start(night_date: date, settings: NightSettings | None) -> Response:
     """Start the solver in the background and show its progress."""
     token = request.form.get("token", "")
-    budget = float(current_app.config["PLAN_SECONDS"])
+    # A re-plan searches briefly from the version's routes: longer, the search wanders off
+    # the routes the teams were given (bench/plan_versions.py).
+    budget = float(current_app.config["PLAN_SECONDS" if settings else "REPLAN_SECONDS"])
     sessions, workspace = resources().sessions, resources().workspace
     params = SolveParams(time_limit_s=budget, solution_limit=None)
     found = resources()

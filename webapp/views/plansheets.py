@@ -11,7 +11,7 @@ from maps.render import map_parts
 from maps.team_route import build_team_route_map
 from webapp.i18n import translate
 from webapp.resources import resources
-from webapp.views.pages import map_options
+from webapp.views.pages import drawn_plan, map_options
 from webapp.views.plan import night_date_of
 
 bp = Blueprint("plansheets", __name__, url_prefix="/plan")
@@ -43,7 +43,8 @@ def print_sheet(day: str, version: int, team_id: str) -> str:
         route = plan.route(team_id)
     except KeyError:
         abort(404, description=translate("No team {team} in this version.", team=team_id))
-    parts = map_parts(build_team_route_map(plan, team_id, **map_options()))  # type: ignore[arg-type]
+    parts = map_parts(build_team_route_map(drawn_plan(plan), team_id,
+                                           **map_options()))  # type: ignore[arg-type]
     hotlines = current_app.config.get("HOTLINES") or ""
     return render_template("print_sheet.html", plan=plan, route=route, map=parts,
                            version=version, hotlines=[h.strip() for h in hotlines.split(";")

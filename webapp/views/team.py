@@ -9,6 +9,7 @@ page, scripts and data for the times there is no signal.
 from __future__ import annotations
 
 import hashlib
+import json
 
 from flask import (
     Blueprint,
@@ -39,6 +40,8 @@ bp = Blueprint("team", __name__)
 
 #: Changes whenever the route document's form changes, so phones fetch it anew.
 DATA_FORMAT = "1"
+#: Route documents kept ready: a few plans' worth of teams.
+ROUTE_JSON_KEPT = 64
 
 
 @bp.get("/t/<token>")
@@ -46,7 +49,7 @@ def phone(token: str) -> Response:
     """The route of the token's team on the token's night, and nothing else."""
     plan, route = team_route_for(token)
     with resources().sessions() as session:
-        mine = [c for c in night_checkins(session, plan.date) if c.team_id == route.team_id]
+        mine = night_checkins(session, plan.date, route.team_id)
     page = render_template(
         "team.html", plan=plan, route=route, token=token,
         rows=stop_rows(plan, route, done_visits(mine)), found_categories=FOUND_CATEGORIES,
@@ -64,10 +67,10 @@ def phone(token: str) -> Response:
 def route_data(token: str) -> Response:
     """The team's map as one document; under its current version, cached for a year."""
     plan, route = team_route_for(token)
-    document = team_route_data(plan, route.team_id, basemap=basemap(),
-                               roads=datum_roads(basemap()))
-    response = current_app.json.response(document)
-    if request.args.get("v") == data_version(plan, route):
+    version = data_version(plan, route)
+    response = current_app.response_class(_route_json(plan, route, version),
+                                          mimetype="application/json")
+    if request.args.get("v") == version:
         response.cache_control.private = True
         response.cache_control.max_age = YEAR_S
         response.cache_control.immutable = True
@@ -116,6 +119,19 @@ def _page_config(plan: NightPlan, route: TeamRoute, token: str) -> dict[str, obj
             ("static", "team.css"))],
         "outcomes": OUTCOMES,
     }
+
+
+def _route_json(plan: NightPlan, route: TeamRoute, version: str) -> bytes:
+    """The route document as JSON, made once per version (the last few are kept)."""
+    made: dict[str, bytes] = current_app.extensions.setdefault("patrol-route-json", {})
+    if version not in made:
+        document = team_route_data(plan, route.team_id, basemap=basemap(),
+                                   roads=datum_roads(basemap()))
+        if len(made) >= ROUTE_JSON_KEPT:
+            made.pop(next(iter(made)))
+        made[version] = json.dumps(document, ensure_ascii=False,
+                                   separators=(",", ":")).encode()
+    return made[version]
 
 
 def data_version(plan: NightPlan, route: TeamRoute) -> str:

@@ -6,7 +6,14 @@ from typing import Any
 
 from flask import Blueprint, abort, request
 
-from dispatch.checkins import CheckInConflict, as_utc, night_checkins, parse_checkin, record_checkin
+from dispatch.checkins import (
+    CheckInConflict,
+    as_utc,
+    night_checkins,
+    night_visit_keys,
+    parse_checkin,
+    record_checkin,
+)
 from dispatch.models import CheckIn
 from dispatch.nightplan import visit_key
 from webapp.resources import resources
@@ -24,7 +31,7 @@ def add_checkin(token: str) -> tuple[dict[str, Any], int]:
         abort(400, description="发送 JSON 对象 Send the check-in as a JSON object "
                                "(Content-Type: application/json)")
     report = parse_checkin(data, team_id=route.team_id, night=plan.date,
-                           visits={v.key for v in route.visits})
+                           visits=night_visit_keys(plan))
     with resources().sessions.begin() as session:
         try:
             row, created = record_checkin(session, report)
@@ -39,7 +46,7 @@ def list_checkins(token: str) -> dict[str, Any]:
     """This team's check-ins of the night, so a phone that lost its storage catches up."""
     plan, route = team_route_for(token)
     with resources().sessions() as session:
-        rows = [c for c in night_checkins(session, plan.date) if c.team_id == route.team_id]
+        rows = night_checkins(session, plan.date, route.team_id)
     return {"checkins": [checkin_document(c) for c in rows]}
 
 
