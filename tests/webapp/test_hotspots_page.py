@@ -36,7 +36,7 @@ def test_page_names_the_map_and_offers_every_category(client: FlaskClient) -> No
 
 
 def test_every_page_header_links_the_registry(client: FlaskClient) -> None:
-    """The overview's header links to /hotspots."""
+    """The dispatcher pages' header links to /hotspots."""
     assert 'href="/hotspots"' in client.get("/").get_data(as_text=True)
 
 
