@@ -8,7 +8,7 @@ on Amap or Baidu tiles: then they are converted both ways here, at the edge.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,6 +19,7 @@ from dispatch.categories import Category, load_categories
 from dispatch.chinacoords import Datum, geometry_to_wgs84, parse_datum, point_to_wgs84
 from dispatch.errors import FieldErrors
 from dispatch.hotspot_values import parse_geometry
+from dispatch.models import Hotspot
 from dispatch.registry import (
     add_hotspot,
     hotspot_history,
@@ -87,21 +88,13 @@ def move_access(hotspot_id: int) -> dict[str, Any]:
 @bp.post("/<int:hotspot_id>/retire")
 def retire(hotspot_id: int) -> dict[str, Any]:
     """Retire a hotspot: off the map for new plans, kept in past plans and statistics."""
-    datum = _datum()
-    _, who = _body()
-    with _change() as session:
-        return hotspot_feature(retire_hotspot(session, hotspot_id, who=who), _categories(),
-                               datum)
+    return _set_active(retire_hotspot, hotspot_id)
 
 
 @bp.post("/<int:hotspot_id>/restore")
 def restore(hotspot_id: int) -> dict[str, Any]:
     """Bring a retired hotspot back into new plans (a retirement made by mistake)."""
-    datum = _datum()
-    _, who = _body()
-    with _change() as session:
-        return hotspot_feature(restore_hotspot(session, hotspot_id, who=who), _categories(),
-                               datum)
+    return _set_active(restore_hotspot, hotspot_id)
 
 
 @bp.get("/<int:hotspot_id>/history")
@@ -110,6 +103,14 @@ def history(hotspot_id: int) -> dict[str, Any]:
     with resources().sessions() as session:
         changes = hotspot_history(session, hotspot_id)
         return {"hotspot": hotspot_id, "changes": [change_document(c) for c in changes]}
+
+
+def _set_active(service: Callable[..., Hotspot], hotspot_id: int) -> dict[str, Any]:
+    """Retire or restore (``service``) in one transaction, naming the editor."""
+    datum = _datum()
+    _, who = _body()
+    with _change() as session:
+        return hotspot_feature(service(session, hotspot_id, who=who), _categories(), datum)
 
 
 @contextmanager
