@@ -36,8 +36,10 @@ def test_page_names_the_map_and_offers_every_category(client: FlaskClient) -> No
 
 
 def test_every_page_header_links_the_registry(client: FlaskClient) -> None:
-    """The dispatcher pages' header links to /hotspots."""
-    assert 'href="/hotspots"' in client.get("/").get_data(as_text=True)
+    """The dispatcher pages' header links to /hotspots, in the chosen language."""
+    assert '<a href="/hotspots">重点点位</a>' in client.get("/").get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    assert '<a href="/hotspots">Hotspot registry</a>' in client.get("/").get_data(as_text=True)
 
 
 def test_district_names_are_escaped_in_the_filter(private_app: Flask) -> None:
