@@ -67,8 +67,8 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/shelter_reach.py
 	$(BIN)/python bench/recommend.py
 	$(BIN)/python bench/coverage.py
-	$(BIN)/python bench/registry_import.py
 	$(BIN)/python bench/phone_page.py
+	$(BIN)/python bench/registry_import.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check routes dispatch maps webapp tests bench

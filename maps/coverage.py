@@ -89,9 +89,10 @@ def _style(item: HotspotCoverage, color: str) -> dict[str, Any]:
 def _add_person(parent: folium.FeatureGroup, person: FoundPerson, datum: Datum) -> None:
     lon, lat = point_from_wgs84(person.lon, person.lat, datum)
     color = FOUND_COLORS.get(person.category, FOUND_COLORS["other"])
-    marker = folium.RegularPolygonMarker(lat_lon((lon, lat)), number_of_sides=4, radius=7,
-                                         rotation=45, color="#ffffff", weight=1.5,
-                                         fill_color=color, fill_opacity=0.95)
+    # A plain circle marker: folium's RegularPolygonMarker loads a plugin from a CDN.
+    marker = folium.CircleMarker(lat_lon((lon, lat)), radius=7, color="#ffffff", weight=2,
+                                 fill=True, fill_color=color, fill_opacity=0.95,
+                                 pane=POINT_PANE)
     help_text = ("接受帮助 accepted help" if person.accepts_help
                  else "拒绝帮助 declined help" if person.accepts_help is False else "")
     InfoTooltip(f"{FOUND_LABELS.get(person.category, person.category)} × {person.count}", [

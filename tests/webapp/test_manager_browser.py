@@ -1,0 +1,99 @@
+"""The managers' pages in Debian's chromium: coverage, figures and shelter reach draw
+offline, with their maps, tables and chart. Screenshots go to ``test-artifacts/``."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from dispatch.checkins import CheckInReport, record_checkin
+from tests.webapp.conftest import serve
+from webapp import create_app
+from webapp.resources import resources
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def manager_url(planned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A copy of the planned city where team T1 checked its first three visits and found
+    two people at the second."""
+    root = tmp_path_factory.mktemp("managers") / "city"
+    shutil.copytree(planned_dir, root)
+    app = create_app({"DATA_DIR": str(root)})
+    with app.app_context():
+        plan = resources().latest_plan()
+        route = plan.routes[0]
+        with resources().sessions() as session:
+            for k, visit in enumerate(route.visits[:3]):
+                found = k == 1
+                place = plan.hotspots[visit.hotspot_id].access
+                record_checkin(session, CheckInReport(
+                    str(uuid.uuid4()), plan.date, route.team_id, visit.hotspot_id, visit.check,
+                    "person_found" if found else "checked_nobody",
+                    (visit.arrival + timedelta(minutes=2)).astimezone(UTC),
+                    found_count=2 if found else None,
+                    found_category="minor" if found else None,
+                    accepts_help=True if found else None, action="home" if found else None,
+                    lon=place[0] if found else None, lat=place[1] if found else None))
+            session.commit()
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture()
+def artifacts(request: pytest.FixtureRequest) -> Path:
+    folder = request.config.rootpath / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _open(browser, url: str):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    hosts: set[str] = set()
+    errors: list[str] = []
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, wait_until="networkidle")
+    return page, hosts, errors
+
+
+@pytest.mark.parametrize("path, shows", [
+    ("/coverage", "never checked"),
+    ("/figures", "Campaign figures"),
+    ("/coverage/shelters?minutes=5,10&within=5&new_sites=2", "Suggested temporary"),
+])
+def test_manager_pages_draw_offline(browser, manager_url: str, artifacts: Path, path: str,
+                                    shows: str) -> None:
+    page, hosts, errors = _open(browser, manager_url + path)
+    assert shows in page.content()
+    if path != "/figures":
+        page.wait_for_selector(".leaflet-container")
+        assert page.locator(".leaflet-interactive").count() > 3
+    else:
+        assert page.locator("svg.chart rect").count() >= 2
+        assert page.locator("table.figures tbody tr").count() == 2  # the night, the total
+    assert hosts == {urlparse(manager_url).netloc}
+    assert errors == []
+    name = path.strip("/").split("?")[0].replace("/", "-")
+    page.screenshot(path=str(artifacts / f"manager-{name}.png"), full_page=True)
+    page.close()
+
+
+def test_coverage_map_shows_people_found_and_colours(browser, manager_url: str) -> None:
+    page, _, _ = _open(browser, manager_url + "/coverage")
+    page.wait_for_selector(".leaflet-container")
+    met = page.locator("path.leaflet-interactive[fill='#2e7d32'], "
+                       "path.leaflet-interactive[stroke='#2e7d32']")
+    never = page.locator("path.leaflet-interactive[fill='#c62828'], "
+                         "path.leaflet-interactive[stroke='#c62828']")
+    assert met.count() >= 1 and never.count() >= 10
+    assert page.locator("path.leaflet-interactive[fill='#1565c0']").count() == 1  # the minors
+    page.close()
