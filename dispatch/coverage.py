@@ -96,6 +96,7 @@ class Filters:
     """What a manager narrows the coverage to; ``None`` keeps everything."""
 
     category: str | None = None
+    district: str | None = None
     team: str | None = None
     cold_only: bool = False
 
@@ -159,6 +160,11 @@ def hotspot_categories(session: Session) -> list[str]:
     return sorted(set(session.scalars(select(Hotspot.category))))
 
 
+def hotspot_districts(session: Session) -> list[str]:
+    """The districts hotspots are in, for a filter's choices."""
+    return sorted({d for d in session.scalars(select(Hotspot.district)) if d})
+
+
 def required_checks(night: NightRecord, hotspot: Hotspot) -> int:
     """How many checks the night's cold level asked of ``hotspot``."""
     return len(check_windows(night.facts.shift_start, night.facts.shift_end, risk=hotspot.risk,
@@ -191,4 +197,6 @@ def _hotspots(session: Session, ids: set[int], filters: Filters) -> Mapping[int,
     query = select(Hotspot).where(Hotspot.id.in_(ids))
     if filters.category is not None:
         query = query.where(Hotspot.category == filters.category)
+    if filters.district is not None:
+        query = query.where(Hotspot.district == filters.district)
     return {h.id: h for h in session.scalars(query)}

@@ -52,6 +52,8 @@ def people_found(session: Session, nights: Iterable[NightRecord],
         query = query.where(CheckIn.team_id == filters.team)
     if filters.category is not None:
         query = query.where(Hotspot.category == filters.category)
+    if filters.district is not None:
+        query = query.where(Hotspot.district == filters.district)
     found = []
     for checkin, hotspot in session.execute(query).tuples():
         lon = checkin.lon if checkin.lon is not None else hotspot.access_lon

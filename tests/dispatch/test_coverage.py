@@ -113,6 +113,10 @@ def test_a_range_adds_up_and_filters_narrow_it(session, places):
     assert by_t2[high.id].done == 1
     only = coverage(session, nights, Filters(category=low.category))
     assert {c.category for c in only} == {low.category}
+    high.district = "东昌府区"
+    session.commit()
+    (east,) = coverage(session, nights, Filters(district="东昌府区"))
+    assert east.hotspot_id == high.id
 
 
 def test_a_range_that_ends_before_it_starts_is_refused(session):

@@ -8,7 +8,13 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 
 from dispatch.cold import load_levels
-from dispatch.coverage import Filters, coverage, hotspot_categories, nights_between
+from dispatch.coverage import (
+    Filters,
+    coverage,
+    hotspot_categories,
+    hotspot_districts,
+    nights_between,
+)
 from dispatch.errors import FieldErrors, ValidationError
 from dispatch.figures import NightFigures, campaign_figures
 from dispatch.outcomes import people_found
@@ -34,12 +40,13 @@ def coverage_page() -> str:
         items = coverage(session, nights, filters)
         found = people_found(session, nights, filters)
         categories = hotspot_categories(session)
+        districts = hotspot_districts(session)
     parts = map_parts(build_coverage_map(items, found, **map_options()))
     counts = {status: sum(1 for c in items if c.status == status)
               for status in ("met", "short", "never")}
     return render_template("coverage.html", map=parts, items=items, found=found, nights=nights,
                            counts=counts, first=first, last=last, filters=filters,
-                           categories=categories)
+                           categories=categories, districts=districts)
 
 
 @bp.get("/figures")
@@ -109,7 +116,8 @@ def _coverage_query() -> tuple[date, date, Filters]:
     if first > last:
         raise FieldErrors({"from": "the range starts after it ends: swap the dates "
                                    "开始日期晚于结束日期"})
-    filters = Filters(category=args.get("category") or None, team=args.get("team") or None,
+    filters = Filters(category=args.get("category") or None,
+                      district=args.get("district") or None, team=args.get("team") or None,
                       cold_only=args.get("cold_only") == "1")
     return first, last, filters
 
