@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 LEAFLET := maps/static/leaflet/leaflet.js
+GEOMAN := maps/static/geoman/leaflet-geoman.min.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
@@ -26,10 +27,11 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-# Leaflet comes from the npm registry at build time and is served by the app itself.
-assets: $(LEAFLET)
+# Leaflet and its drawing plugin Leaflet-Geoman come from the npm registry at build
+# time and are served by the app itself.
+assets: $(LEAFLET) $(GEOMAN)
 
-$(LEAFLET): | $(STAMP)
+$(LEAFLET) $(GEOMAN): | $(STAMP)
 	$(BIN)/python -m maps.vendor
 
 # Browser tests drive Debian's chromium; screenshots need a Chinese font. As root both are
@@ -73,4 +75,4 @@ lint: $(STAMP)
 	$(BIN)/mypy routes dispatch
 
 clean:
-	rm -rf $(VENV) maps/static/leaflet build *.egg-info
+	rm -rf $(VENV) maps/static/leaflet maps/static/geoman build *.egg-info

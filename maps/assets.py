@@ -3,7 +3,9 @@
 Phones on a weak signal and closed government networks must still get the map,
 so every script and stylesheet a map page loads comes from ``asset_base``: the
 web app serves :data:`LEAFLET_DIR` under ``/assets/leaflet`` and an exported page
-carries a copy next to it (:func:`copy_leaflet`).
+carries a copy next to it (:func:`copy_leaflet`). The drawing plugin of the
+hotspot editor, Leaflet-Geoman, is vendored the same way into :data:`GEOMAN_DIR`
+and served under ``/assets/geoman`` (:func:`use_geoman`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ LEAFLET_VERSION = "1.9.4"
 LEAFLET_DIR = Path(__file__).resolve().parent / "static" / "leaflet"
 #: The files a page needs; the images are the layer-control and marker icons.
 LEAFLET_FILES = ("leaflet.js", "leaflet.css")
+#: The Leaflet-Geoman (free) release the hotspot editor draws and edits shapes with.
+GEOMAN_VERSION = "2.20.2"
+#: Where ``make assets`` puts Leaflet-Geoman's script and stylesheet.
+GEOMAN_DIR = Path(__file__).resolve().parent / "static" / "geoman"
+#: Geoman's icons are inline SVG in its stylesheet: these two files are all it needs.
+GEOMAN_FILES = ("leaflet-geoman.min.js", "leaflet-geoman.css")
 #: A scheme (``https:``) or characters that would break out of an HTML attribute.
 _UNSAFE_BASE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|[\s\"'<>`\\]")
 
@@ -68,10 +76,7 @@ def use_local_assets(m: folium.Map, asset_base: str) -> folium.Map:
         URL prefix of the Leaflet files: ``"/assets/leaflet"`` in the web app,
         a relative ``"assets/leaflet"`` in an exported page.
     """
-    base = asset_base.rstrip("/")
-    if not base or base.startswith("//") or _UNSAFE_BASE.search(base):
-        raise ValueError(f"asset_base {asset_base!r} is not a path on our own server: give "
-                         "'/assets/leaflet' (the web app) or 'assets/leaflet' (an exported page)")
+    base = _local_base(asset_base, "leaflet")
     m.default_js = [("leaflet", f"{base}/leaflet.js")]
     m.default_css = [("leaflet_css", f"{base}/leaflet.css")]
     return m
@@ -95,3 +100,35 @@ def copy_leaflet(target_dir: Path, source_dir: Path = LEAFLET_DIR) -> Path:
         shutil.copy2(source_dir / "LICENSE", target_dir / "LICENSE")
     logger.debug("copied Leaflet into %s", target_dir)
     return target_dir
+
+
+def geoman_available(directory: Path = GEOMAN_DIR) -> bool:
+    """Whether Leaflet-Geoman's script and stylesheet are in ``directory``."""
+    return all((directory / name).is_file() for name in GEOMAN_FILES)
+
+
+def use_geoman(m: folium.Map, asset_base: str) -> folium.Map:
+    """Make ``m`` also load Leaflet-Geoman from ``asset_base`` (after Leaflet).
+
+    Call it after :func:`use_local_assets`, whose links it extends.
+
+    Parameters
+    ----------
+    m
+        The map to change (in place).
+    asset_base
+        URL prefix of the Geoman files on our own server, ``"/assets/geoman"``.
+    """
+    base = _local_base(asset_base, "geoman")
+    m.default_js = [*m.default_js, ("leaflet_geoman", f"{base}/{GEOMAN_FILES[0]}")]
+    m.default_css = [*m.default_css, ("leaflet_geoman_css", f"{base}/{GEOMAN_FILES[1]}")]
+    return m
+
+
+def _local_base(asset_base: str, name: str) -> str:
+    """``asset_base`` without its trailing slash, if it is a path on our own server."""
+    base = asset_base.rstrip("/")
+    if not base or base.startswith("//") or _UNSAFE_BASE.search(base):
+        raise ValueError(f"asset_base {asset_base!r} is not a path on our own server: give "
+                         f"'/assets/{name}' (the web app) or 'assets/{name}' (an exported page)")
+    return base

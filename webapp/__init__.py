@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from dispatch.readers import MAX_IMPORT_BYTES
 from dispatch.workspace import Workspace
 
 
@@ -19,7 +20,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         TILES_ATTRIBUTION="",
         BASEMAP=None,
         TIANDITU_KEY=None,
-        COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "assets.leaflet"],
+        COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "assets.leaflet", "assets.geoman"],
+        # An upload of the largest import file (dispatch.readers) and its form fields.
+        MAX_CONTENT_LENGTH=MAX_IMPORT_BYTES + 1024 * 1024,
         JSON_AS_ASCII=False,
         # The dispatcher's plan page: the solver's budgets, the hotline numbers printed on
         # route sheets ("救助 12345; 110"), an Open-Meteo-style forecast service (optional).
@@ -48,6 +51,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         pages,
         plan,
         plansheets,
+        registry,
+        registry_api,
         roster,
         team,
         teamapi,
@@ -63,6 +68,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     Compress(app)
     for blueprint in (dispatcher.bp, team.bp, api.bp, teamapi.bp, assets.bp, manager.bp,
-                      roster.bp, plan.bp, plansheets.bp):
+                      roster.bp, plan.bp, plansheets.bp, registry.bp, registry_api.bp):
         app.register_blueprint(blueprint)
     return app

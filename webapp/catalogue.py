@@ -12,6 +12,7 @@ ZH: dict[str, str] = {
     # header and roster
     "Plan tonight": "今晚计划",
     "Roster": "队伍名册",
+    "Hotspot registry": "重点点位",
     "Coverage": "检查覆盖", "Figures": "巡查数据",
     "Cold-night patrol": "寒夜巡查",
     "Teams kept from night to night: tick the ones on duty on the plan page.":

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template, request
+from shapely.geometry import mapping
 from werkzeug.exceptions import HTTPException
 
-from dispatch.errors import NotBuiltError, ValidationError
+from dispatch.errors import FieldErrors, NotBuiltError, NotFoundError, ValidationError
 
 
-def error_response(status: int, message: str, fields: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def error_response(status: int, message: str, fields: dict[str, str] | None = None,  # type: ignore[no-untyped-def]
+                   **extra: Any):
     """``{"error": {"message": ..., "fields": {...}}}`` for the API, a page elsewhere."""
     if request.path.startswith("/api/"):
-        return {"error": {"message": message, "fields": fields or {}}}, status
+        return {"error": {"message": message, "fields": fields or {}, **extra}}, status
     return render_template("error.html", status=status, message=message), status
 
 
 def init_app(app: Flask) -> None:
     """Register the handlers; an unexpected exception never shows its text."""
+
+    @app.errorhandler(FieldErrors)
+    def _fields(exc: FieldErrors):  # type: ignore[no-untyped-def]
+        """Each field's message; a repaired shape offered in place of an invalid one."""
+        repaired = {name: mapping(shape) for name, shape in exc.repaired.items()}
+        return error_response(400, "请修改标出的项 Please correct: " + str(exc), exc.fields,
+                              **({"repaired": repaired} if repaired else {}))
+
+    @app.errorhandler(NotFoundError)
+    def _not_found(exc: NotFoundError):  # type: ignore[no-untyped-def]
+        return error_response(404, str(exc))
 
     @app.errorhandler(ValidationError)
     def _invalid(exc: ValidationError):  # type: ignore[no-untyped-def]

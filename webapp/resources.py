@@ -47,6 +47,11 @@ class Resources:
         """The walking network, for reach questions."""
         return self.networks[Mode.WALK]
 
+    def walk_network_if_built(self) -> nx.MultiDiGraph | None:
+        """The walking network, or None before a city is built (without reading it twice)."""
+        built = self.workspace.network_path(Mode.WALK).exists()
+        return self.walk_network if built else None
+
     def latest_plan(self) -> NightPlan | None:
         with self.sessions() as session:
             return latest_plan(session)

@@ -1,4 +1,4 @@
-"""`python -m maps.vendor`: Leaflet's dist files from npm, checked, or a clear reason why not."""
+"""`python -m maps.vendor`: Leaflet's and Geoman's dist files from npm, checked, or why not."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from maps import vendor
-from maps.assets import leaflet_available
+from maps.assets import geoman_available, leaflet_available
 
 
 def _tarball(path: Path) -> Path:
@@ -42,7 +42,7 @@ def fake_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """npm 'packs' the stand-in tarball instead of asking the registry."""
     tarball = _tarball(tmp_path / "leaflet-1.9.4.tgz")
     monkeypatch.setattr(vendor.shutil, "which", lambda name: "/usr/bin/npm")
-    monkeypatch.setattr(vendor, "_npm_pack", lambda npm, workdir: tarball)
+    monkeypatch.setattr(vendor, "_npm_pack", lambda npm, workdir, spec: tarball)
     return tarball
 
 
@@ -94,3 +94,40 @@ def test_command_line_reports_errors_in_one_line(tmp_path: Path,
     monkeypatch.setattr(vendor, "LEAFLET_DIR", tmp_path / "leaflet")
     assert vendor.main() == 1
     assert capsys.readouterr().err.startswith("error: npm is not installed")
+
+
+def test_vendor_geoman_takes_script_stylesheet_and_licence(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Geoman's minified script, stylesheet and licence are taken; source maps and types are not."""
+    members = {
+        "package/LICENSE": b"MIT",
+        "package/dist/leaflet-geoman.min.js": b"/* min */",
+        "package/dist/leaflet-geoman.js": b"/* full */",
+        "package/dist/leaflet-geoman.css": b"/* css */",
+        "package/dist/leaflet-geoman.min.js.map": b"{}",
+        "package/dist/leaflet-geoman.d.ts": b"// types",
+    }
+    tarball = tmp_path / "geoman.tgz"
+    with tarfile.open(tarball, "w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    specs: list[str] = []
+    monkeypatch.setattr(vendor.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(vendor, "_npm_pack",
+                        lambda npm, workdir, spec: specs.append(spec) or tarball)
+    monkeypatch.setattr(vendor, "GEOMAN_INTEGRITY", _integrity(tarball))
+    target = vendor.vendor_geoman(tmp_path / "static" / "geoman")
+    assert geoman_available(target)
+    assert sorted(p.name for p in target.iterdir()) == [
+        "LICENSE", "leaflet-geoman.css", "leaflet-geoman.min.js"]
+    assert specs == ["@geoman-io/leaflet-geoman-free@2.20.2"]
+
+
+def test_vendor_geoman_refuses_another_tarball(fake_npm: Path, tmp_path: Path) -> None:
+    """A tarball that is not the pinned Geoman release is refused and nothing is written."""
+    target = tmp_path / "static" / "geoman"
+    with pytest.raises(RuntimeError, match="leaflet-geoman-free@2.20.2 as published"):
+        vendor.vendor_geoman(target)
+    assert not target.exists()

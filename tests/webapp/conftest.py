@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from click.testing import CliRunner
@@ -97,3 +98,29 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture()
+def open_page(browser):  # type: ignore[no-untyped-def]
+    """Open a URL in a new page, recording every host asked for and every console error.
+
+    Returns ``(page, hosts, errors)``; ``before`` is a script run before the page's own.
+    """
+    pages = []
+
+    def open_url(url: str, viewport: dict[str, int], before: str | None = None):  # type: ignore[no-untyped-def]
+        page = browser.new_page(viewport=viewport)
+        pages.append(page)
+        hosts: set[str] = set()
+        errors: list[str] = []
+        page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        if before:
+            page.add_init_script(before)
+        page.goto(url, wait_until="networkidle")
+        return page, hosts, errors
+
+    yield open_url
+    for page in pages:
+        page.close()

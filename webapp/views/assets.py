@@ -23,7 +23,7 @@ from flask import (
     url_for,
 )
 
-from maps.assets import LEAFLET_DIR, leaflet_available
+from maps.assets import GEOMAN_DIR, LEAFLET_DIR, geoman_available, leaflet_available
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
@@ -40,11 +40,24 @@ def leaflet(filename: str) -> Response:
     return send_from_directory(LEAFLET_DIR, filename, max_age=86400)
 
 
+@bp.get("/geoman/<path:filename>")
+def geoman(filename: str) -> Response:
+    """A file of the vendored Leaflet-Geoman build, which the hotspot editor draws with."""
+    if not geoman_available():
+        abort(503, description="Leaflet-Geoman is not installed; run `make assets`")
+    return send_from_directory(GEOMAN_DIR, filename, max_age=86400)
+
+
+#: Vendored packages by the ``kind`` :func:`asset_url` takes, with their folders.
+VENDORED = {"leaflet": LEAFLET_DIR, "geoman": GEOMAN_DIR}
+
+
 def asset_url(kind: str, filename: str) -> str:
-    """The versioned URL of ``filename``: ``kind`` is ``"static"`` (the app's own) or
-    ``"leaflet"``."""
-    if kind == "leaflet":
-        return url_for("assets.leaflet", filename=filename, v=file_version(LEAFLET_DIR / filename))
+    """The versioned URL of ``filename``: ``kind`` is ``"static"`` (the app's own),
+    ``"leaflet"`` or ``"geoman"``."""
+    if kind in VENDORED:
+        return url_for(f"assets.{kind}", filename=filename,
+                       v=file_version(VENDORED[kind] / filename))
     folder = Path(current_app.static_folder or "")
     return url_for("static", filename=filename, v=file_version(folder / filename))
 
@@ -79,8 +92,9 @@ def _asset_path() -> Path | None:
     filename = (request.view_args or {}).get("filename", "")
     if request.endpoint == "static":
         return Path(current_app.static_folder or "") / filename
-    if request.endpoint == "assets.leaflet":
-        return LEAFLET_DIR / filename
+    kind = (request.endpoint or "").removeprefix("assets.")
+    if request.endpoint != kind and kind in VENDORED:
+        return VENDORED[kind] / filename
     return None
 
 
