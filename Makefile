@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 LEAFLET := maps/static/leaflet/leaflet.js
 GEOMAN := maps/static/geoman/leaflet-geoman.min.js
+HEAT := maps/static/heat/leaflet-heat.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
@@ -27,11 +28,11 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-# Leaflet and its drawing plugin Leaflet-Geoman come from the npm registry at build
+# Leaflet, its drawing plugin Leaflet-Geoman and Leaflet.heat come from the npm registry at build
 # time and are served by the app itself.
-assets: $(LEAFLET) $(GEOMAN)
+assets: $(LEAFLET) $(GEOMAN) $(HEAT)
 
-$(LEAFLET) $(GEOMAN): | $(STAMP)
+$(LEAFLET) $(GEOMAN) $(HEAT): | $(STAMP)
 	$(BIN)/python -m maps.vendor
 
 # Browser tests drive Debian's chromium; screenshots need a Chinese font. As root both are
@@ -75,4 +76,4 @@ lint: $(STAMP)
 	$(BIN)/mypy routes dispatch
 
 clean:
-	rm -rf $(VENV) maps/static/leaflet maps/static/geoman build *.egg-info
+	rm -rf $(VENV) maps/static/leaflet maps/static/geoman maps/static/heat build *.egg-info

@@ -5,7 +5,8 @@ so every script and stylesheet a map page loads comes from ``asset_base``: the
 web app serves :data:`LEAFLET_DIR` under ``/assets/leaflet`` and an exported page
 carries a copy next to it (:func:`copy_leaflet`). The drawing plugin of the
 hotspot editor, Leaflet-Geoman, is vendored the same way into :data:`GEOMAN_DIR`
-and served under ``/assets/geoman`` (:func:`use_geoman`).
+and served under ``/assets/geoman`` (:func:`use_geoman`); Leaflet.heat, for the
+managers' map of where people were found, into :data:`HEAT_DIR` (``/assets/heat``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import folium
+import folium.plugins
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,10 @@ GEOMAN_VERSION = "2.20.2"
 GEOMAN_DIR = Path(__file__).resolve().parent / "static" / "geoman"
 #: Geoman's icons are inline SVG in its stylesheet: these two files are all it needs.
 GEOMAN_FILES = ("leaflet-geoman.min.js", "leaflet-geoman.css")
+#: Leaflet.heat (BSD-2-Clause), which draws where people were found as a heat layer.
+HEAT_VERSION = "0.2.0"
+HEAT_DIR = Path(__file__).resolve().parent / "static" / "heat"
+HEAT_FILES = ("leaflet-heat.js",)
 #: A scheme (``https:``) or characters that would break out of an HTML attribute.
 _UNSAFE_BASE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|[\s\"'<>`\\]")
 
@@ -123,6 +129,17 @@ def use_geoman(m: folium.Map, asset_base: str) -> folium.Map:
     m.default_js = [*m.default_js, ("leaflet_geoman", f"{base}/{GEOMAN_FILES[0]}")]
     m.default_css = [*m.default_css, ("leaflet_geoman_css", f"{base}/{GEOMAN_FILES[1]}")]
     return m
+
+
+def use_heat(layer: folium.plugins.HeatMap, asset_base: str) -> folium.plugins.HeatMap:
+    """Make a heat layer load Leaflet.heat from ``asset_base`` (folium's own links a CDN)."""
+    layer.default_js = [("leaflet-heat.js", f"{_local_base(asset_base, 'heat')}/{HEAT_FILES[0]}")]
+    return layer
+
+
+def heat_available(directory: Path = HEAT_DIR) -> bool:
+    """Whether Leaflet.heat's script is in ``directory``."""
+    return all((directory / name).is_file() for name in HEAT_FILES)
 
 
 def _local_base(asset_base: str, name: str) -> str:

@@ -2,8 +2,8 @@
 
 A hotspot keeps its real shape (a dot, a bridge's line, a site's area) and is
 coloured whole: green when every required check was made, amber when some were,
-red when none was. A second layer shows where people were found, coloured by who
-they were; both come from check-ins, never from the plan.
+red when none was. More layers show where people were found: a point per check-in coloured by who
+they were, and a heat layer; all come from check-ins, never from the plan.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+from folium.plugins import HeatMap
 from shapely.geometry import mapping
 
 from dispatch.chinacoords import Datum, geometry_from_wgs84, point_from_wgs84
 from dispatch.coverage import HotspotCoverage
 from dispatch.outcomes import FoundPerson
+from maps.assets import use_heat
 from maps.basemap import AREA_PANE, POINT_PANE, Basemap, fit_to, new_map
 from maps.elements import InfoTooltip, Legend, LegendEntry
 from maps.style import lat_lon
@@ -38,8 +40,10 @@ FOUND_LABELS = {"minor": "未成年人 Minor", "elderly": "老年人 Elderly",
 
 def build_coverage_map(items: Sequence[HotspotCoverage], found: Sequence[FoundPerson] = (), *,
                        roads: gpd.GeoDataFrame | None = None, asset_base: str,
-                       basemap: Basemap | None = None) -> folium.Map:
-    """Coverage of ``items`` and the people ``found``, on the city's basemap."""
+                       basemap: Basemap | None = None,
+                       heat_base: str = "/assets/heat") -> folium.Map:
+    """Coverage of ``items`` and the people ``found`` (points and a heat layer, weighted by
+    how many were found), on the city's basemap. ``heat_base`` serves Leaflet.heat."""
     m = new_map(asset_base=asset_base, roads=roads, basemap=basemap)
     datum: Datum = basemap.datum if basemap is not None else "wgs84"
     items = [replace(c, geometry=geometry_from_wgs84(c.geometry, datum)) for c in items]
@@ -51,6 +55,10 @@ def build_coverage_map(items: Sequence[HotspotCoverage], found: Sequence[FoundPe
     for person in found:
         _add_person(people, person, datum)
     people.add_to(m)
+    if found:
+        heat = [[*lat_lon(point_from_wgs84(p.lon, p.lat, datum)), float(p.count)] for p in found]
+        use_heat(HeatMap(heat, name="发现人员热力 Heat of people found", radius=22, blur=18,
+                         min_opacity=0.3, max_zoom=17), heat_base).add_to(m)
     _legend(found).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     fit_to(m, [c.geometry for c in items])

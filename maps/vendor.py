@@ -1,4 +1,4 @@
-"""Vendor Leaflet and Leaflet-Geoman from the npm registry into ``maps/static/`` (``make assets``).
+"""Vendor Leaflet, Leaflet-Geoman and Leaflet.heat from npm into ``maps/static/`` (``make assets``).
 
 Run ``python -m maps.vendor``. The files are fetched at build time, not kept in
 git, and then served by our own app: a page never asks a CDN for them.
@@ -22,9 +22,12 @@ from pathlib import Path, PurePosixPath
 from maps.assets import (
     GEOMAN_DIR,
     GEOMAN_VERSION,
+    HEAT_DIR,
+    HEAT_VERSION,
     LEAFLET_DIR,
     LEAFLET_VERSION,
     geoman_available,
+    heat_available,
     leaflet_available,
 )
 
@@ -37,6 +40,11 @@ LEAFLET_INTEGRITY = (
 #: npm's integrity string of @geoman-io/leaflet-geoman-free 2.20.2 (MIT licence).
 GEOMAN_INTEGRITY = (
     "sha512-KQpSe0VKyuVCudq/08rMjJW1vvIwFldTwBny2wZ7ABcyyUAP7/eoFo967hCu9yRqAAHb4QOxC6gY5dGqttY68g=="
+)
+
+#: npm's integrity string of leaflet.heat 0.2.0 (BSD-2-Clause).
+HEAT_INTEGRITY = (
+    "sha512-Cd5PbAA/rX3X3XKxfDoUGi9qp78FyhWYurFg3nsfhntcM/MCNK08pRkf4iEenO1KNqwVPKCmkyktjW3UD+h9bQ=="
 )
 
 
@@ -77,6 +85,18 @@ def geoman_release() -> NpmRelease:
         ("package/LICENSE", ""), ("package/dist/leaflet-geoman.min.js", ""),
         ("package/dist/leaflet-geoman.css", ""),
     ))
+
+
+def heat_release() -> NpmRelease:
+    """Leaflet.heat's built script and its licence."""
+    return NpmRelease("leaflet.heat", HEAT_VERSION, HEAT_INTEGRITY, (
+        ("package/LICENSE", ""), ("package/dist/leaflet-heat.js", ""),
+    ))
+
+
+def vendor_heat(target_dir: Path = HEAT_DIR) -> Path:
+    """Vendor Leaflet.heat into ``target_dir`` (see :func:`vendor_release`)."""
+    return vendor_release(heat_release(), Path(target_dir), heat_available)
 
 
 def vendor_leaflet(target_dir: Path = LEAFLET_DIR) -> Path:
@@ -183,11 +203,12 @@ def _wanted(name: PurePosixPath, release: NpmRelease) -> PurePosixPath | None:
 
 
 def main() -> int:
-    """Command-line entry point: vendor Leaflet and Geoman, or explain in one line why not."""
+    """Command-line entry point: vendor Leaflet, Geoman and heat, or explain in one line why not."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         print(vendor_leaflet(LEAFLET_DIR))
         print(vendor_geoman(GEOMAN_DIR))
+        print(vendor_heat(HEAT_DIR))
     except (FileNotFoundError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -131,3 +131,16 @@ def test_vendor_geoman_refuses_another_tarball(fake_npm: Path, tmp_path: Path) -
     with pytest.raises(RuntimeError, match="leaflet-geoman-free@2.20.2 as published"):
         vendor.vendor_geoman(target)
     assert not target.exists()
+
+
+def test_heat_release_is_pinned_and_takes_only_the_script() -> None:
+    """Leaflet.heat comes from npm at a pinned version and integrity, like Leaflet."""
+    from maps.assets import HEAT_VERSION
+    from maps.vendor import HEAT_INTEGRITY, heat_release
+
+    release = heat_release()
+    assert release.spec == f"leaflet.heat@{HEAT_VERSION}"
+    assert release.integrity == HEAT_INTEGRITY and HEAT_INTEGRITY.startswith("sha512-")
+    assert [target for _, target in release.take] == ["", ""]
+    assert {glob for glob, _ in release.take} == {"package/LICENSE",
+                                                  "package/dist/leaflet-heat.js"}

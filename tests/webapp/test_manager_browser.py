@@ -98,4 +98,5 @@ def test_coverage_map_shows_people_found_and_colours(browser, manager_url: str) 
                          "path.leaflet-interactive[stroke='#c62828']")
     assert checked.count() >= 3 and never.count() >= 10
     assert page.locator("path.leaflet-interactive[fill='#1565c0']").count() == 1  # the minors
+    assert page.locator("canvas.leaflet-heatmap-layer").count() == 1
     page.close()

@@ -23,7 +23,14 @@ from flask import (
     url_for,
 )
 
-from maps.assets import GEOMAN_DIR, LEAFLET_DIR, geoman_available, leaflet_available
+from maps.assets import (
+    GEOMAN_DIR,
+    HEAT_DIR,
+    LEAFLET_DIR,
+    geoman_available,
+    heat_available,
+    leaflet_available,
+)
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
@@ -48,13 +55,21 @@ def geoman(filename: str) -> Response:
     return send_from_directory(GEOMAN_DIR, filename, max_age=86400)
 
 
+@bp.get("/heat/<path:filename>")
+def heat(filename: str) -> Response:
+    """A file of the vendored Leaflet.heat build, for the map of where people were found."""
+    if not heat_available():
+        abort(503, description="Leaflet.heat is not installed; run `make assets`")
+    return send_from_directory(HEAT_DIR, filename, max_age=86400)
+
+
 #: Vendored packages by the ``kind`` :func:`asset_url` takes, with their folders.
-VENDORED = {"leaflet": LEAFLET_DIR, "geoman": GEOMAN_DIR}
+VENDORED = {"leaflet": LEAFLET_DIR, "geoman": GEOMAN_DIR, "heat": HEAT_DIR}
 
 
 def asset_url(kind: str, filename: str) -> str:
     """The versioned URL of ``filename``: ``kind`` is ``"static"`` (the app's own),
-    ``"leaflet"`` or ``"geoman"``."""
+    ``"leaflet"``, ``"geoman"`` or ``"heat"``."""
     if kind in VENDORED:
         return url_for(f"assets.{kind}", filename=filename,
                        v=file_version(VENDORED[kind] / filename))
