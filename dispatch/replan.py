@@ -71,7 +71,8 @@ def with_history(rest: NightPlan, earlier: NightPlan, *, now: datetime,
         before = earlier.route(route.team_id)
         visits = [v for v in before.visits if v.key in done]
         breaks = [b for b in before.breaks if b.start <= now]
-        behind = {v.key for v in visits} | {b.key for b in breaks}
+        reports = [c for c in before.reports if c.key in done]
+        behind = {v.key for v in visits} | {b.key for b in breaks} | {c.key for c in reports}
         legs = [leg for leg in before.legs if leg.to_id in behind]
         ahead = list(route.legs)
         if visits and ahead:  # the rest leaves from the last check, not from the base
@@ -80,7 +81,7 @@ def with_history(rest: NightPlan, earlier: NightPlan, *, now: datetime,
                          for k, v in enumerate([*visits, *route.visits], start=1))
         routes.append(dataclasses.replace(
             route, start=before.start, visits=numbered, legs=(*legs, *ahead),
-            breaks=(*breaks, *route.breaks)))
+            breaks=(*breaks, *route.breaks), reports=(*reports, *route.reports)))
     return dataclasses.replace(rest, routes=tuple(routes))
 
 

@@ -27,6 +27,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         REPLAN_SECONDS=3,
         HOTLINES="",
         FORECAST_URL=None,
+        # Live dispatch: reports per client address (COUNT/SECONDS), the safety timer, how
+        # often the board asks, and a fixed HH:MM for drills on a plan of another night.
+        REPORT_RATE="5/600",
+        SILENT_MINUTES=45,
+        BOARD_POLL_SECONDS=5,
+        DISPATCH_NOW=None,
     )
     app.config.from_prefixed_env("PATROL")
     if test_config is not None:
@@ -43,10 +49,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         api,
         assets,
         dispatcher,
+        live,
         manager,
         pages,
         plan,
         plansheets,
+        public,
         roster,
         team,
         teamapi,
@@ -62,6 +70,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     Compress(app)
     for blueprint in (dispatcher.bp, team.bp, api.bp, teamapi.bp, assets.bp, manager.bp,
-                      roster.bp, plan.bp, plansheets.bp):
+                      roster.bp, plan.bp, plansheets.bp, public.bp, live.bp, live.team_bp):
         app.register_blueprint(blueprint)
     return app

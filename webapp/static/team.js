@@ -246,3 +246,23 @@
   }
   flush();
 })();
+
+// A reported person's steps (on the way, arrived, outcome): sent at once, then the page shows the next step.
+(function () {
+  "use strict";
+  document.querySelector("ol.stops").addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-step]");
+    if (!button) { return; }
+    var box = button.closest(".report-steps"), select = box.querySelector("select[name=outcome]");
+    var body = { status: button.getAttribute("data-step") };
+    if (body.status === "outcome" && select) { body.outcome = select.value; }
+    button.disabled = true;
+    fetch(box.getAttribute("data-url"), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) {
+        return r.json().then(function (answer) {
+          if (!r.ok) { box.querySelector(".state").textContent = answer.error.message; button.disabled = false; return; }
+          window.location.reload();
+        });
+      }).catch(function () { box.querySelector(".state").textContent = "无信号，请重试 No signal: try again"; button.disabled = false; });
+  });
+})();
