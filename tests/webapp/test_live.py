@@ -24,12 +24,12 @@ from webapp import create_app
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
 
-NOW = "20:00"
+NOW = "21:00"
 
 
 @pytest.fixture()
 def live_app(planned_dir: Path, tmp_path: Path) -> Flask:
-    """A private copy of the planned demo city, its clock held at 20:00 of the planned night."""
+    """A private copy of the planned demo city, its clock held at 21:00 of the planned night."""
     root = tmp_path / "city"
     shutil.copytree(planned_dir, root)
     return create_app({"TESTING": True, "DATA_DIR": str(root), "DISPATCH_NOW": NOW,
@@ -166,12 +166,13 @@ def test_board_ranks_teams_as_a_brute_force_search_does(
 
 
 def _brute_force(prepared: Any, weight: float, now_s: int) -> tuple[float, str]:
-    """Every team, every place, keeping every visit: the least cost and its team."""
+    """Every team, every place, keeping every visit it can still make: the least cost."""
     model = prepared.model
     node = prepared.nodes_of(REPORT_ID)[0]
     best = (float("inf"), "")
-    for vehicle, route in enumerate(model.initial_routes):
-        base = _walk(model, vehicle, list(route))
+    for vehicle, planned in enumerate(model.initial_routes):
+        route = _reachable(model, vehicle, list(planned))
+        base = _walk(model, vehicle, route)
         if base is None:
             continue
         for position in range(len(route) + 1):
@@ -182,6 +183,18 @@ def _brute_force(prepared: Any, weight: float, now_s: int) -> tuple[float, str]:
             cost = weight * max(0, begins[node] - now_s) + max(0, home - base[1])
             best = min(best, (cost, prepared.problem.teams[vehicle].id))
     return best
+
+
+def _reachable(model: Any, vehicle: int, sequence: list[int]) -> list[int]:
+    """The route less the visits whose windows close before the team can get there."""
+    travel = model.travel[model.matrix_of[vehicle]]
+    here, clock, kept = model.starts[vehicle], model.vehicle_windows[vehicle][0], []
+    for node in sequence:
+        begin = max(clock + travel[here][node], model.windows[node][0])
+        if begin <= model.windows[node][1]:
+            kept.append(node)
+            here, clock = node, begin + model.service[node]
+    return kept
 
 
 def _walk(model: Any, vehicle: int, sequence: list[int]) -> tuple[dict[int, int], int] | None:
@@ -347,9 +360,16 @@ def test_team_steps_follow_up_and_safety_timer(live: FlaskClient, live_app: Flas
     follow = [r for r in board["reports"] if r["source"] == "follow_up"]
     assert len(follow) == 1 and follow[0]["due_at"] and reference in follow[0]["seen"]
     assert [r["reference"] for r in board["closed"]] == [reference]
-    # 20:00 is hours into the shift and nobody has checked in: every team is flagged.
-    assert all(t["flagged"] for t in board["teams"])
-    assert board["silent_after_min"] == 45
+    # An hour into the shift: the team that checked in at 20:40 is fine, the others flagged.
+    visit = plan.route(other).visits[0]
+    moment = datetime.fromisoformat(board["now"]) - timedelta(minutes=20)
+    assert live.post(f"/api/t/{stranger}/checkins", json={
+        "id": "6f1d7f0e-6a51-4bb0-9a43-0a8f6c1f2222", "visit": visit.key,
+        "outcome": "checked_nobody", "recorded_at": moment.isoformat(), "lon": 24.95,
+        "lat": 60.17}).status_code == 201
+    teams = {t["id"]: t for t in live.get("/api/dispatch/board").get_json()["teams"]}
+    assert not teams[other]["flagged"] and teams[other]["lon"] == 24.95
+    assert teams[team]["flagged"] and teams[team]["silent_min"] == 60
 
 
 def test_board_and_forms_render(live: FlaskClient, live_app: Flask) -> None:
