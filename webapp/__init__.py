@@ -27,10 +27,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         REPLAN_SECONDS=3,
         HOTLINES="",
         FORECAST_URL=None,
-        # Live dispatch: reports per client address (COUNT/SECONDS), the safety timer, how
-        # often the board asks, and a fixed HH:MM for drills on a plan of another night.
+        # Live dispatch: reports per client address (COUNT/SECONDS), the safety timer, the
+        # search budget of an assignment's re-plan, how often the board asks, and a fixed
+        # HH:MM for drills on a plan of another night.
         REPORT_RATE="5/600",
         SILENT_MINUTES=45,
+        ASSIGN_SECONDS=2,
         BOARD_POLL_SECONDS=5,
         DISPATCH_NOW=None,
     )

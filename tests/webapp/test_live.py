@@ -33,7 +33,7 @@ def live_app(planned_dir: Path, tmp_path: Path) -> Flask:
     root = tmp_path / "city"
     shutil.copytree(planned_dir, root)
     return create_app({"TESTING": True, "DATA_DIR": str(root), "DISPATCH_NOW": NOW,
-                       "REPLAN_SECONDS": 1, "REPORT_RATE": "50/600"})
+                       "ASSIGN_SECONDS": 1, "REPORT_RATE": "50/600"})
 
 
 @pytest.fixture()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.webapp.conftest import serve
 from webapp import create_app
 from webapp.teamlinks import team_link_url
 from webapp.views.pages import current_plan
@@ -27,14 +26,10 @@ def server(planned_dir: Path, tmp_path_factory: pytest.TempPathFactory,
     """The app on a private copy of the demo city, its clock at 21:00 of the planned night."""
     root = tmp_path_factory.mktemp("live-city") / "city"
     shutil.copytree(planned_dir, root)
-    app = create_app({"DATA_DIR": str(root), "DISPATCH_NOW": "21:00", "REPLAN_SECONDS": 1,
+    app = create_app({"DATA_DIR": str(root), "DISPATCH_NOW": "21:00", "ASSIGN_SECONDS": 1,
                       "BOARD_POLL_SECONDS": 1})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", app
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with serve(app) as base:
+        yield base, app
 
 
 def test_a_report_from_the_street_to_an_outcome(browser, server) -> None:  # type: ignore[no-untyped-def]

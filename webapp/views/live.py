@@ -137,7 +137,7 @@ def _level(plan: NightPlan) -> ColdLevel:
 
 
 def _params() -> SolveParams:
-    """The re-plan's budget: PATROL_REPLAN_SECONDS, at most the usual re-plan's."""
-    seconds = float(current_app.config["REPLAN_SECONDS"])
+    """The usual re-plan's search, within PATROL_ASSIGN_SECONDS: a team waits for it."""
+    seconds = float(current_app.config["ASSIGN_SECONDS"])
     return SolveParams(time_limit_s=min(seconds, REPLAN_PARAMS.time_limit_s),
                        solution_limit=REPLAN_PARAMS.solution_limit)
