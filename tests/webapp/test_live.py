@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import threading
 from datetime import datetime, timedelta
@@ -343,6 +345,10 @@ def test_team_steps_follow_up_and_safety_timer(live: FlaskClient, live_app: Flas
         stranger = team_link_url(plan, other).rsplit("/", 1)[1]
     page = live.get(f"/t/{token}").get_data(as_text=True)
     assert reference in page and "not markup &amp; cold" in page
+    data_url = re.search(r'<link rel="preload" href="([^"]+)"', page)
+    assert data_url is not None
+    drawn = live.get(html.unescape(data_url.group(1))).get_json()["features"]["features"]
+    assert [f["properties"]["layer"] for f in drawn].count("report") == 1
     assert 'data-step="on_the_way"' in page
     steps = f"/api/t/{token}/reports/{reference}/steps"
     assert live.post(f"/api/t/{stranger}/reports/{reference}/steps",

@@ -37,8 +37,8 @@
           badges[p.visit] = { marker: m, props: p };
           return m;
         }
-        var text = p.layer === "shelter" ? "暖" : "基";
-        var color = p.layer === "shelter" ? "#2e7d32" : "#263238";
+        var text = p.layer === "shelter" ? "暖" : p.layer === "report" ? "!" : "基";
+        var color = p.layer === "shelter" ? "#2e7d32" : p.layer === "report" ? "#c62828" : "#263238";
         return L.marker(latlng, { keyboard: false, icon: L.divIcon({ className: "",
           html: '<div class="badge place" style="width:28px;height:28px;line-height:24px;background:' +
                 color + '">' + text + "</div>", iconSize: [28, 28], iconAnchor: [14, 14] }) })
