@@ -27,9 +27,7 @@ from dispatch.models import Hotspot, Report, SavedPlan, Shelter, TeamBase
 from dispatch.nightplan import NightPlan, PlannedReport, report_key
 from dispatch.planning import night_plan_from
 from dispatch.recommend import (
-    ON_SCENE,
     REPORT_ID,
-    REPORT_PENALTY,
     TeamOption,
     recommend,
     report_problem,
@@ -136,11 +134,11 @@ def replan_with_report(
     urgency = urgency_of(report.categories.split(","), not_moving=report.not_moving,
                          temperature=plan.temperature)
     options = recommend(session, plan, lon=report.lon, lat=report.lat, urgency=urgency,
-                        now=now, done=_hotspot_keys(state.done), networks=networks,
+                        now=now, done=state.done, networks=networks,
                         level=level, positions=state.positions)
     chosen = next((o for o in options if o.team_id == team_id), None)
     problem = report_problem(session, plan, lon=report.lon, lat=report.lat, now=now,
-                             done=_hotspot_keys(state.done), level=level,
+                             done=state.done, level=level,
                              positions=state.positions, teams=frozenset({team_id}))
     problem = _with_reports(problem, state, reference, now=now, chosen=chosen)
     solved = solve(problem, networks, params)
@@ -158,27 +156,18 @@ def replan_with_report(
 
 def _with_reports(problem: Problem, state: NightState, reference: str, *, now: datetime,
                   chosen: TeamOption | None) -> Problem:
-    """The new report under its own key, the night's other assigned reports on their
-    teams, and each team's current order (the new report at its priced place)."""
+    """The new report under its own key, warm-started at its priced place in the team's
+    order (the night's other open reports stay on their teams: see remaining_problem)."""
     report = next(r for r in state.reports if r.reference == reference)
-    stops = [dataclasses.replace(s, id=report_key(reference), window=_window(s, report, now))
-             if s.id == REPORT_ID else s for s in problem.stops]
-    pending = [r for r in state.reports if r.reference != reference
-               and r.status in ("assigned", "on_the_way") and r.team_id is not None]
-    stops += [Stop(report_key(r.reference), r.lon, r.lat, service=ON_SCENE,
-                   window=(now, state.plan.shift_end), penalty=REPORT_PENALTY,
-                   teams=frozenset({r.team_id})) for r in pending
-              if r.team_id in {t.id for t in problem.teams}]
-    ids = {s.id for s in stops}
-    warm: dict[str, tuple[str, ...]] = {}
-    for route in state.plan.routes:
-        order = [i.key for i in route.timeline()
-                 if i.key in ids and i.key not in state.done]
-        if chosen is not None and route.team_id == chosen.team_id:
-            at = order.index(chosen.before) if chosen.before in order else len(order)
-            order.insert(at, report_key(reference))
-        warm[route.team_id] = tuple(order)
-    return dataclasses.replace(problem, stops=tuple(stops), initial_routes=warm)
+    key = report_key(reference)
+    stops = tuple(dataclasses.replace(s, id=key, window=_window(s, report, now))
+                  if s.id == REPORT_ID else s for s in problem.stops)
+    warm = dict(problem.initial_routes or {})
+    if chosen is not None:
+        order = list(warm.get(chosen.team_id, ()))
+        at = order.index(chosen.before) if chosen.before in order else len(order)
+        warm[chosen.team_id] = (*order[:at], key, *order[at:])
+    return dataclasses.replace(problem, stops=stops, initial_routes=warm)
 
 
 def _window(stop: Stop, report: Report, now: datetime) -> tuple[datetime, datetime] | None:
@@ -187,10 +176,6 @@ def _window(stop: Stop, report: Report, now: datetime) -> tuple[datetime, dateti
         return stop.window
     due = report.due_at.replace(tzinfo=UTC) if report.due_at.tzinfo is None else report.due_at
     return (min(max(now, due), stop.window[1]), stop.window[1])
-
-
-def _hotspot_keys(done: set[str]) -> set[str]:
-    return {k for k in done if "#" in k}
 
 
 def _described(plan: NightPlan, reports: Sequence[Report]) -> NightPlan:

@@ -123,7 +123,7 @@ def _ranked(session: Session, state: NightState, report: Report, *, now: datetim
         try:
             cache[key] = recommend(session, state.plan, lon=report.lon, lat=report.lat,
                                    urgency=urgency, now=key[-1],
-                                   done={k for k in state.done if "#" in k},
+                                   done=state.done,
                                    networks=networks, level=level, positions=state.positions)
         except ValidationError as exc:
             cache[key] = str(exc)

@@ -15,11 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from dispatch.categories import load_categories
 from dispatch.cold import level_for, load_levels
 from dispatch.models import Hotspot, Report
-from dispatch.nightplan import NightPlan
+from dispatch.nightplan import NightPlan, report_key
 from dispatch.planning import latest_plan
 from dispatch.recommend import REPORT_ID, report_problem, urgency_of
+from dispatch.replan import moment_of, replan_rest
 from dispatch.versions import latest_version
 from routes.solve import prepare
 from webapp import create_app
@@ -391,3 +393,31 @@ def test_board_and_forms_render(live: FlaskClient, live_app: Flask) -> None:
     sent = live.post("/report", data={"lon": str(lon), "lat": str(lat), "seen": "cold",
                                       "categories": ["minor"]})
     assert sent.status_code == 303 and "/report/" in sent.headers["Location"]
+
+
+def test_open_reports_stay_with_their_teams_across_replans(
+        live: FlaskClient, live_app: Flask) -> None:
+    """A second assignment, and a later re-plan of the rest of the night, keep the first
+    report on its team with what was reported; a reached report stays in the history."""
+    first = _report(live, live_app, seen="first person")
+    lon, lat, _ = _hotspot_point(live_app, 9)
+    second = live.post("/api/reports", json={"lon": lon, "lat": lat, "seen": "second"}
+                       ).get_json()["reference"]
+    teams = [r.team_id for r in _plan(live_app).routes]
+    for reference, team in ((first, teams[0]), (second, teams[1])):
+        answer = live.post(f"/api/dispatch/reports/{reference}/assign", json={"team": team})
+        assert answer.status_code == 200, answer.get_json()
+    plan = _plan(live_app)
+    assert [c.reference for c in plan.route(teams[0]).reports] == [first]
+    assert [c.reference for c in plan.route(teams[1]).reports] == [second]
+    with live_app.app_context(), resources().sessions() as session:
+        workspace = resources().workspace
+        later = replan_rest(session, plan, now=moment_of(plan, "21:30"),
+                            done={report_key(second)}, networks=resources().networks,
+                            categories=load_categories(workspace.root),
+                            level=level_for(load_levels(workspace.root), plan.temperature))
+    kept = later.route(teams[0]).reports
+    assert [c.reference for c in kept] == [first] and "first person" in kept[0].note
+    assert kept[0].arrival >= moment_of(plan, "21:30")
+    assert [c.reference for c in later.route(teams[1]).reports] == [second]
+    assert NightPlan.from_document(later.to_document()).route(teams[0]).reports == kept
