@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from dispatch.checkins import ACTIONS, FOUND_CATEGORIES, as_utc
 from dispatch.chinacoords import DATUMS, point_to_wgs84
 from dispatch.errors import ConflictError, FieldErrors, NotFoundError
-from dispatch.models import City, Hotspot, Report, SavedPlan
+from dispatch.models import CheckIn, City, Hotspot, Report, SavedPlan
 from dispatch.night import tonight
 from dispatch.recommend import urgency_of
 
@@ -205,6 +205,21 @@ def follow_up(session: Session, declined: Report, *, now: datetime) -> Report:
     return create_report(session, form, night=declined.night, now=now, temperature=None,
                          by=declined.team_id or "team", follows=declined,
                          due_at=now + FOLLOW_UP_AFTER)
+
+
+def follow_up_checkin(session: Session, checkin: CheckIn, *, lon: float, lat: float,
+                      place: str, now: datetime) -> Report | None:
+    """A follow-up report for a person a team found at a hotspot who declined help, due
+    :data:`FOLLOW_UP_AFTER` after the team met them."""
+    if checkin.action != "declined":
+        return None
+    form = ReportForm(lon, lat, place, f"回访 Follow-up: declined help at {place} "
+                      f"({checkin.team_id})"[:MAX_SEEN], checkin.found_count or 1,
+                      tuple(c for c in (checkin.found_category,) if c), False, None,
+                      "follow_up")
+    return create_report(session, form, night=checkin.night, now=now, temperature=None,
+                         by=checkin.team_id,
+                         due_at=as_utc(checkin.recorded_at) + FOLLOW_UP_AFTER)
 
 
 def public_status(row: Report) -> dict[str, Any]:

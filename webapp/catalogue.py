@@ -12,6 +12,7 @@ ZH: dict[str, str] = {
     # header and roster
     "Plan tonight": "今晚计划",
     "Roster": "队伍名册",
+    "Live dispatch": "实时调度",
     "Cold-night patrol": "寒夜巡查",
     "Teams kept from night to night: tick the ones on duty on the plan page.":
         "长期保存的队伍：在计划页勾选今晚值班的队伍。",

@@ -421,3 +421,31 @@ def test_open_reports_stay_with_their_teams_across_replans(
     assert kept[0].arrival >= moment_of(plan, "21:30")
     assert [c.reference for c in later.route(teams[1]).reports] == [second]
     assert NightPlan.from_document(later.to_document()).route(teams[0]).reports == kept
+
+
+def test_a_person_who_declined_at_a_check_gets_a_follow_up_later(
+        live: FlaskClient, live_app: Flask) -> None:
+    """A check-in 'declined help' makes a follow-up report on the board; once assigned, the
+    team goes no sooner than it is due."""
+    plan = _plan(live_app)
+    route = plan.routes[0]
+    with live_app.test_request_context():
+        token = team_link_url(plan, route.team_id).rsplit("/", 1)[1]
+    visit = route.visits[0]
+    sent = live.post(f"/api/t/{token}/checkins", json={
+        "id": "6f1d7f0e-6a51-4bb0-9a43-0a8f6c1f3333", "visit": visit.key,
+        "outcome": "person_found", "found_count": 2, "found_category": "elderly",
+        "accepts_help": False, "action": "declined", "recorded_at": visit.arrival.isoformat()})
+    assert sent.status_code == 201
+    board = live.get("/api/dispatch/board").get_json()
+    [follow] = board["reports"]
+    name = plan.hotspots[visit.hotspot_id].name
+    assert (follow["source"], follow["place"], follow["people"]) == ("follow_up", name, 2)
+    assert follow["options"], "a follow-up is offered to the teams like any report"
+    due = datetime.fromisoformat(follow["due_at"])
+    assert due == visit.arrival + timedelta(hours=2) > datetime.fromisoformat(board["now"])
+    answer = live.post(f"/api/dispatch/reports/{follow['reference']}/assign",
+                       json={"team": follow["options"][0]["team"]})
+    assert answer.status_code == 200, answer.get_json()
+    [call] = _plan(live_app).route(follow["options"][0]["team"]).reports
+    assert call.arrival >= due - timedelta(seconds=1)
