@@ -383,7 +383,11 @@ def test_team_steps_follow_up_and_safety_timer(live: FlaskClient, live_app: Flas
 def test_board_and_forms_render(live: FlaskClient, live_app: Flask) -> None:
     """/dispatch and /report are served with their scripts; a form sent without script works."""
     page = live.get("/dispatch").get_data(as_text=True)
-    assert "live.js" in page and "call-form" in page
+    assert "live.js" in page and "call-form" in page and "live-map" in page
+    reference = _report(live, live_app)
+    [row] = live.get("/api/dispatch/board").get_json()["reports"]
+    assert row["reference"] == reference
+    assert row["drawn"] == [round(row["lat"], 6), round(row["lon"], 6)]  # WGS-84 basemap
     form = live.get("/report").get_data(as_text=True)
     assert "report.js" in form and "leaflet.js" in form and "unpkg" not in form
     lon, lat, _ = _hotspot_point(live_app)

@@ -54,6 +54,7 @@ def test_a_report_from_the_street_to_an_outcome(browser, server) -> None:  # typ
     first = card.locator("button.assign").first
     first.wait_for(timeout=20_000)
     team = first.get_attribute("data-team")
+    assert desk.locator("#live-map path.leaflet-interactive").count() >= 1
     first.click()
     desk.locator(f"#reports li[data-reference='{reference}'][data-status='assigned']").wait_for(
         timeout=30_000)

@@ -52,7 +52,39 @@
     return item;
   }
 
+  var ground = JSON.parse(document.getElementById("map-config").textContent);
+  var map = null, marks = null;
+  if (window.L) {
+    map = L.map("live-map");
+    ground.tiles.forEach(function (t) {
+      L.tileLayer(t.url, { attribution: t.attribution, subdomains: t.subdomains || "abc", maxZoom: 18 }).addTo(map);
+    });
+    L.rectangle(ground.box, { color: "#0b5cad", weight: 1, fill: false, interactive: false }).addTo(map);
+    ground.landmarks.forEach(function (p) {
+      L.circleMarker([p[0], p[1]], { radius: 2, color: "#8a97a6", weight: 1 }).bindTooltip(el("span", { text: p[2] })).addTo(map);
+    });
+    map.fitBounds(ground.box);
+    marks = L.layerGroup().addTo(map);
+  }
+
+  function drawMap(board) {
+    if (!marks) { return; }
+    marks.clearLayers();
+    board.reports.forEach(function (r) {
+      if (!r.drawn) { return; }
+      L.circleMarker(r.drawn, { radius: 8, color: r.urgency === "critical" ? "#c62828" : "#ef6c00", fillOpacity: 0.8 })
+        .bindTooltip(el("span", { text: r.reference + " · " + r.status_label })).addTo(marks);
+    });
+    board.teams.forEach(function (t) {
+      if (!t.drawn) { return; }
+      L.marker(t.drawn, { keyboard: false, icon: L.divIcon({ className: "", iconSize: [30, 22], iconAnchor: [15, 11],
+        html: '<div class="team-mark' + (t.flagged ? " flagged" : "") + '"></div>' }) })
+        .bindTooltip(el("span", { text: t.name + " · " + local(t.last_checkin) })).addTo(marks);
+    });
+  }
+
   function draw(board) {
+    drawMap(board);
     document.getElementById("board-meta").textContent = board.night + " · 版本 version " + board.version +
       (board.published ? " (已发布 published)" : " (草稿 draft)") + " · " + local(board.now) +
       " · 安全计时 safety timer " + board.silent_after_min + " min";

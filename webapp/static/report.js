@@ -6,6 +6,12 @@
   var datum = document.getElementById("datum"), note = document.getElementById("where-note");
   var marker = null, map = null;
 
+  function text(words) {  // tooltips take HTML: a place's name goes in as text
+    var span = document.createElement("span");
+    span.textContent = words;
+    return span;
+  }
+
   function chosen(latValue, lonValue, source, inDatum) {
     lat.value = latValue.toFixed(6);
     lon.value = lonValue.toFixed(6);
@@ -23,7 +29,7 @@
     });
     L.rectangle(config.box, { color: "#0b5cad", weight: 1, fill: false }).addTo(map);
     config.landmarks.forEach(function (p) {
-      L.circleMarker([p[0], p[1]], { radius: 3, color: "#667", weight: 1 }).bindTooltip(p[2]).addTo(map);
+      L.circleMarker([p[0], p[1]], { radius: 3, color: "#667", weight: 1 }).bindTooltip(text(p[2])).addTo(map);
     });
     map.fitBounds(config.box);
     // A tap on a Chinese tile map is in that map's datum; the server converts it.

@@ -26,7 +26,8 @@ from dispatch.reports import OUTCOMES, SOURCES, advance, current_night
 from dispatch.store import get_city
 from routes.solve import SolveParams
 from webapp.resources import resources
-from webapp.views.public import submit
+from webapp.views.pages import basemap
+from webapp.views.public import drawn, small_map_config, submit
 from webapp.views.team import team_route_for
 
 bp = Blueprint("live", __name__)
@@ -37,6 +38,7 @@ team_bp = Blueprint("teamreports", __name__, url_prefix="/api/t")
 def board_page() -> str:
     """The live board: open reports, ranked teams, teams' last positions, a hotline form."""
     return render_template("dispatch.html", categories=FOUND_CATEGORIES,
+                           map_config=small_map_config(),
                            sources={k: v for k, v in SOURCES.items() if k != "public"},
                            poll_s=current_app.config["BOARD_POLL_SECONDS"])
 
@@ -51,9 +53,13 @@ def board() -> dict[str, Any]:
         cache.clear()
     silent = timedelta(minutes=float(current_app.config["SILENT_MINUTES"]))
     with resources().sessions() as session:
-        return board_document(session, state, now=now, silent_after=silent,
-                              networks=resources().networks, level=_level(state.plan),
-                              cache=cache)
+        document = board_document(session, state, now=now, silent_after=silent,
+                                  networks=resources().networks, level=_level(state.plan),
+                                  cache=cache)
+    chosen = basemap()
+    for item in (*document["reports"], *document["teams"]):
+        item["drawn"] = drawn(item["lon"], item["lat"], chosen) if item["lon"] else None
+    return document
 
 
 @bp.post("/api/dispatch/reports")

@@ -13,10 +13,12 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from dispatch.checkins import FOUND_CATEGORIES
+from dispatch.chinacoords import point_from_wgs84
 from dispatch.errors import FieldErrors, NotFoundError
 from dispatch.models import Report
 from dispatch.reports import create_report, current_night, get_report, parse_report, public_status
 from dispatch.store import get_city
+from maps.basemap import Basemap
 from webapp.filters import city_hm
 from webapp.ratelimit import RateLimit
 from webapp.resources import resources
@@ -99,19 +101,30 @@ def _report(reference: str) -> Report:
 
 
 def _form_page(values: dict[str, Any], fields: dict[str, str]) -> str:
+    return render_template("report.html", values=values, fields=fields,
+                           map_config=small_map_config(), categories=FOUND_CATEGORIES)
+
+
+def small_map_config() -> dict[str, Any]:
+    """A small map's ground: the basemap's tiles (if any), the city's box, and the hotspots
+    as landmarks, every point in the basemap's datum (a tap is in that datum too)."""
+    chosen = basemap()
     with resources().sessions() as session:
         city = get_city(session)
-        box = [[city.south, city.west], [city.north, city.east]]
+    corners = [drawn(city.west, city.south, chosen), drawn(city.east, city.north, chosen)]
     plan = resources().latest_plan()
-    chosen = basemap()
     landmarks = [] if plan is None else [
-        [round(p.access[1], 6), round(p.access[0], 6), p.name]
-        for p in plan.hotspots.values() if p.access is not None]
-    config = {"box": box, "datum": chosen.datum, "landmarks": landmarks,
-              "tiles": [{"url": t.url, "attribution": t.attribution, "subdomains": t.subdomains}
-                        for t in chosen.layers]}
-    return render_template("report.html", values=values, fields=fields, map_config=config,
-                           categories=FOUND_CATEGORIES)
+        [*drawn(*p.access, chosen), p.name] for p in plan.hotspots.values()
+        if p.access is not None]
+    return {"box": corners, "datum": chosen.datum, "landmarks": landmarks,
+            "tiles": [{"url": t.url, "attribution": t.attribution, "subdomains": t.subdomains}
+                      for t in chosen.layers]}
+
+
+def drawn(lon: float, lat: float, chosen: Basemap) -> list[float]:
+    """[lat, lon] of a WGS-84 point on ``chosen``'s map, as Leaflet takes it."""
+    x, y = point_from_wgs84(lon, lat, chosen.datum)
+    return [round(y, 6), round(x, 6)]
 
 
 def _check_rate() -> None:
