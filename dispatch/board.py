@@ -75,7 +75,8 @@ def board_document(
                               level=level, cache=cache)
         rows.append(report_document(report, now=now, options=options, state=state))
     return {
-        "night": state.plan.date.isoformat(), "version": state.row.version,
+        "night": state.plan.date.isoformat(), "timezone": state.plan.timezone,
+        "version": state.row.version,
         "published": state.row.status == "published", "now": now.isoformat(),
         "shift": [state.plan.shift_start.isoformat(), state.plan.shift_end.isoformat()],
         "silent_after_min": int(silent_after.total_seconds() // 60),

@@ -32,7 +32,8 @@ def server(planned_dir: Path, tmp_path_factory: pytest.TempPathFactory,
         yield base, app
 
 
-def test_a_report_from_the_street_to_an_outcome(browser, server) -> None:  # type: ignore[no-untyped-def]
+def test_a_report_from_the_street_to_an_outcome(browser, server,  # type: ignore[no-untyped-def]
+                                                request: pytest.FixtureRequest) -> None:
     """Tap the map and send; assign the ranked team on the board; the team's phone lists it
     and marks on the way, arrived, taken to a shelter; the reporter sees it done."""
     base, app = server
@@ -55,6 +56,9 @@ def test_a_report_from_the_street_to_an_outcome(browser, server) -> None:  # typ
     first.wait_for(timeout=20_000)
     team = first.get_attribute("data-team")
     assert desk.locator("#live-map path.leaflet-interactive").count() >= 1
+    shots = request.config.rootpath / "test-artifacts"
+    shots.mkdir(exist_ok=True)
+    desk.screenshot(path=str(shots / "live-board.png"), full_page=True)
     first.click()
     desk.locator(f"#reports li[data-reference='{reference}'][data-status='assigned']").wait_for(
         timeout=30_000)
@@ -63,8 +67,11 @@ def test_a_report_from_the_street_to_an_outcome(browser, server) -> None:  # typ
         link = team_link_url(current_plan(), team)
     mobile = phone.new_page()
     mobile.goto(link)
+    assert reference in mobile.locator("section.calls").inner_text()
     row = mobile.locator("li.report", has_text=reference)
     assert "old man under the bridge" in row.inner_text()
+    row.scroll_into_view_if_needed()
+    mobile.screenshot(path=str(shots / "live-team-phone.png"))
     row.locator("button[data-step=on_the_way]").click()
     mobile.locator("li.report .report-steps[data-status=on_the_way]").wait_for()
     mobile.locator("li.report button[data-step=arrived]").click()
@@ -72,6 +79,7 @@ def test_a_report_from_the_street_to_an_outcome(browser, server) -> None:  # typ
     mobile.locator("li.report select[name=outcome]").select_option("shelter")
     mobile.locator("li.report button[data-step=outcome]").click()
     mobile.locator("li.report .report-steps[data-status=outcome]").wait_for()
+    assert mobile.locator("section.calls").count() == 0
 
     desk.locator(f"#closed li[data-reference='{reference}']").wait_for(timeout=10_000)
     assert "送至救助点" in desk.locator(f"#closed li[data-reference='{reference}']").inner_text()

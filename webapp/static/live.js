@@ -13,9 +13,11 @@
     return node;
   }
   function hm(iso) { return iso ? iso.substring(11, 16) : "—"; }
+  var zone;  // the city's time zone: the board's clock is the city's, not the browser's
   function local(iso) {
-    // Times on the board are the city's: the document's own offset, not the browser's.
-    return iso ? new Date(iso).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false }) : "—";
+    var options = { hour: "2-digit", minute: "2-digit", hour12: false };
+    if (zone) { options.timeZone = zone; }
+    return iso ? new Date(iso).toLocaleTimeString("zh-CN", options) : "—";
   }
 
   function optionRow(report, option) {
@@ -84,6 +86,7 @@
   }
 
   function draw(board) {
+    zone = board.timezone;
     drawMap(board);
     document.getElementById("board-meta").textContent = board.night + " · 版本 version " + board.version +
       (board.published ? " (已发布 published)" : " (草稿 draft)") + " · " + local(board.now) +
