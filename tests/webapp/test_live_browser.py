@@ -44,6 +44,9 @@ def test_a_report_from_the_street_to_an_outcome(browser, server,  # type: ignore
     assert re.match(r"^\d+\.\d{6}$", street.locator("#lon").input_value())
     street.fill("#seen", "桥下有一位老人 an old man under the bridge")
     street.check("input[name=not_moving]")
+    shots = request.config.rootpath / "test-artifacts"
+    shots.mkdir(exist_ok=True)
+    street.screenshot(path=str(shots / "live-report-form.png"), full_page=True)
     street.click("#send")
     street.wait_for_url(re.compile(r"/report/[0-9A-Z]{8}$"))
     reference = street.locator("#reference").inner_text().strip()
@@ -56,8 +59,6 @@ def test_a_report_from_the_street_to_an_outcome(browser, server,  # type: ignore
     first.wait_for(timeout=20_000)
     team = first.get_attribute("data-team")
     assert desk.locator("#live-map path.leaflet-interactive").count() >= 1
-    shots = request.config.rootpath / "test-artifacts"
-    shots.mkdir(exist_ok=True)
     desk.screenshot(path=str(shots / "live-board.png"), full_page=True)
     first.click()
     desk.locator(f"#reports li[data-reference='{reference}'][data-status='assigned']").wait_for(
