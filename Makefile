@@ -67,6 +67,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/patrol_night.py
 	$(BIN)/python bench/shelter_reach.py
 	$(BIN)/python bench/recommend.py
+	$(BIN)/python bench/live.py
 	$(BIN)/python bench/coverage.py
 	$(BIN)/python bench/phone_page.py
 	$(BIN)/python bench/registry_import.py

@@ -211,3 +211,44 @@ class RosterTeam(Base):
 def _keep_facts(_mapper: Any, _connection: Any, plan: SavedPlan) -> None:
     """Every stored plan carries its facts, however it was saved."""
     plan.facts = document_facts(plan.document)
+
+
+class Report(Base):
+    """A report of a person in the cold (public form, hotline, police ...) and its life.
+
+    ``status`` moves reported -> assigned -> on_the_way -> arrived -> outcome (or
+    cancelled); ``steps`` keeps each move with its time, so the board shows how long
+    each took. Assignment is a conditional UPDATE on ``status``: of two dispatchers
+    assigning at once, one wins.
+    """
+
+    __tablename__ = "report"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The reporter's key to the status page: short, readable, not guessable.
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The night (its evening's date) the report belongs to.
+    night: Mapped[date] = mapped_column(Date, index=True)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    seen: Mapped[str] = mapped_column(Text, default="")
+    people: Mapped[int] = mapped_column(Integer, default=1)
+    #: Comma-separated categories (minor, elderly, disabled, mental_illness, other).
+    categories: Mapped[str] = mapped_column(String(200), default="")
+    not_moving: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: public, hotline, police, sanitation, follow_up ... (dispatch.reports.SOURCES).
+    source: Mapped[str] = mapped_column(String(20))
+    urgency: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: The outcome the team recorded (dispatch.checkins.ACTIONS) and its note.
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Each step: {"status", "at" (ISO UTC), "by"}.
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: Not before this time (a follow-up visit later in the night).
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The report a follow-up follows.
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), nullable=True)

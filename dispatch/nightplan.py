@@ -76,6 +76,23 @@ class PlannedBreak:
 
 
 @dataclass(frozen=True)
+class PlannedReport:
+    """A reported person the dispatcher sent the team to: not a hotspot, a place and a note."""
+
+    reference: str
+    arrival: datetime
+    departure: datetime
+    lon: float = 0.0
+    lat: float = 0.0
+    place: str = ""
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        return report_key(self.reference)
+
+
+@dataclass(frozen=True)
 class TeamRoute:
     """One team's night: checks in order, its break, and the legs between them."""
 
@@ -92,6 +109,8 @@ class TeamRoute:
     district: BaseGeometry | None = None
     keep_out: BaseGeometry | None = None
     end_base_id: int | None = None
+    #: Reported people the team was sent to (keys ``report:<reference>``).
+    reports: tuple[PlannedReport, ...] = ()
 
     @property
     def last_base_id(self) -> int:
@@ -106,19 +125,25 @@ class TeamRoute:
         """The leg that arrives at the visit or break with ``key``."""
         return next(leg for leg in self.legs if leg.to_id == key)
 
-    def timeline(self) -> list[PlannedVisit | PlannedBreak]:
-        """Visits and breaks in the order the team does them."""
-        items: list[PlannedVisit | PlannedBreak] = [*self.visits, *self.breaks]
+    def timeline(self) -> list[PlannedVisit | PlannedBreak | PlannedReport]:
+        """Visits, reports and breaks in the order the team does them."""
+        items: list[PlannedVisit | PlannedBreak | PlannedReport] = [
+            *self.visits, *self.reports, *self.breaks]
         return sorted(items, key=_begins)
 
 
-def _begins(item: PlannedVisit | PlannedBreak) -> datetime:
-    return item.arrival if isinstance(item, PlannedVisit) else item.start
+def _begins(item: PlannedVisit | PlannedBreak | PlannedReport) -> datetime:
+    return item.start if isinstance(item, PlannedBreak) else item.arrival
 
 
 def visit_key(hotspot_id: int, check: int) -> str:
     """The id of a hotspot's ``check``-th visit tonight."""
     return f"{hotspot_id}#{check}"
+
+
+def report_key(reference: str) -> str:
+    """The id of a visit to a reported person."""
+    return f"report:{reference}"
 
 
 def shelter_key(shelter_id: int) -> str:
@@ -263,6 +288,9 @@ def _route_document(route: TeamRoute, hotspots: dict[int, PlaceInfo]) -> dict[st
         ],
         "breaks": [{"shelter_id": b.shelter_id, "start": b.start.isoformat(),
                     "end": b.end.isoformat()} for b in route.breaks],
+        "reports": [{"reference": c.reference, "arrival": c.arrival.isoformat(),
+                     "departure": c.departure.isoformat(), "lon": c.lon, "lat": c.lat,
+                     "place": c.place, "note": c.note} for c in route.reports],
         "legs": [
             {"from": leg.from_id, "to": leg.to_id, "travel_s": int(leg.travel.total_seconds()),
              "distance_m": round(leg.distance_m, 1),
@@ -290,6 +318,12 @@ def _route(doc: dict[str, Any], team: dict[str, Any]) -> TeamRoute:
             PlannedBreak(b["shelter_id"], datetime.fromisoformat(b["start"]),
                          datetime.fromisoformat(b["end"]))
             for b in doc.get("breaks", [])
+        ),
+        reports=tuple(
+            PlannedReport(c["reference"], datetime.fromisoformat(c["arrival"]),
+                          datetime.fromisoformat(c["departure"]), c["lon"], c["lat"],
+                          c["place"], c["note"])
+            for c in doc.get("reports", [])
         ),
         legs=tuple(
             PlannedLeg(leg["from"], leg["to"], timedelta(seconds=leg["travel_s"]),

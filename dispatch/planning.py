@@ -35,6 +35,7 @@ from dispatch.nightplan import (
     NightPlan,
     PlaceInfo,
     PlannedBreak,
+    PlannedReport,
     PlannedVisit,
     TeamRoute,
 )
@@ -121,7 +122,7 @@ def night_plan_from(
         shelters=tuple(PlaceInfo(s.id, s.name, "shelter", s.geometry) for s in shelters),
         bases={b.id: PlaceInfo(b.id, b.name, "base", _point(b)) for b in bases.values()},
         routes=tuple(_team_route(night, r) for r in plan.routes),
-        dropped=tuple(_dropped(d) for d in plan.dropped),
+        dropped=tuple(_dropped(d) for d in plan.dropped if not is_report(d.stop_id)),
         temperature=night.temperature,
         cold_level=level.label,
         break_minutes=night.break_minutes,
@@ -130,7 +131,7 @@ def night_plan_from(
 
 def _team_route(night: Night, route: Route) -> TeamRoute:
     team = next(t for t in night.teams if t.id == route.team_id)
-    checks = [v for v in route.visits if v.kind == "stop"]
+    checks = [v for v in route.visits if v.kind == "stop" and not is_report(v.stop_id)]
     return TeamRoute(
         team_id=route.team_id, team_name=team.name, mode=str(route.mode),
         base_id=team.base_id, end_base_id=team.end_base_id, start=route.start, end=route.end,
@@ -140,7 +141,14 @@ def _team_route(night: Night, route: Route) -> TeamRoute:
         breaks=tuple(PlannedBreak(int(v.stop_id.split(":")[1]), v.arrival, v.departure)
                      for v in route.visits if v.kind == "break"),
         skills=tuple(sorted(team.skills)), district=team.district, keep_out=team.keep_out,
+        reports=tuple(PlannedReport(v.stop_id.partition(":")[2], v.arrival, v.departure)
+                      for v in route.visits if v.kind == "stop" and is_report(v.stop_id)),
     )
+
+
+def is_report(stop_id: str) -> bool:
+    """A reported person's stop (``report:<reference>``), not a hotspot's check."""
+    return stop_id.startswith("report:")
 
 
 def _dropped(dropped: Dropped) -> DroppedVisit:

@@ -22,7 +22,7 @@ from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.models import City, Hotspot, Shelter, TeamBase
 from dispatch.nightplan import NightPlan
 from dispatch.planning import latest_plan, load_networks
-from dispatch.replan import moment_of, night_of, remaining_problem, visit_keys
+from dispatch.replan import REPORT_PENALTY, moment_of, night_of, remaining_problem, visit_keys
 from dispatch.store import get_city, open_engine, session_factory
 from dispatch.visits import build_problem
 from dispatch.workspace import Workspace
@@ -36,8 +36,6 @@ URGENT_CATEGORIES = frozenset({"minor", "mental_illness"})
 SEVERE_COLD_C = -10.0
 #: Seconds of the rest of the night one second sooner at the person is worth.
 RESPONSE_WEIGHT = {"critical": 10.0, "urgent": 4.0, "normal": 1.0}
-#: Leaving the report out is never the better choice.
-REPORT_PENALTY = 10**7
 ON_SCENE = timedelta(minutes=20)
 #: The report's stop id in the problem (hotspot visits are ``HOTSPOT#CHECK``).
 REPORT_ID = "report"

@@ -20,7 +20,7 @@ from dispatch.cold import ColdLevel, level_for, load_levels
 from dispatch.errors import NotBuiltError, ValidationError
 from dispatch.models import Hotspot, Shelter, TeamBase
 from dispatch.night import Night, TeamOnDuty
-from dispatch.nightplan import NightPlan, TeamRoute
+from dispatch.nightplan import NightPlan, PlannedBreak, PlannedReport, TeamRoute
 from dispatch.planning import latest_plan, load_networks, night_plan_from, save_plan
 from dispatch.store import open_engine, session_factory
 from dispatch.visits import build_problem
@@ -30,6 +30,8 @@ from routes.solve import SolveParams, solve
 
 #: Re-planning must be quick enough for a dispatcher to wait for it.
 REPLAN_PARAMS = SolveParams(time_limit_s=2.5, solution_limit=100)
+#: A reported person a team was sent to is kept above any visit's worth.
+REPORT_PENALTY = 10**7
 
 
 def replan_rest(
@@ -67,11 +69,16 @@ def with_history(rest: NightPlan, earlier: NightPlan, *, now: datetime,
     """The re-planned rest of the night after what each team has already done, so the
     plan still tells the whole night: done visits, breaks taken, then what is left."""
     routes = []
+    known = {c.reference: c for r in earlier.routes for c in r.reports}
     for route in rest.routes:
         before = earlier.route(route.team_id)
+        ahead_calls = tuple(
+            dataclasses.replace(known[c.reference], arrival=c.arrival, departure=c.departure)
+            if c.reference in known else c for c in route.reports)
         visits = [v for v in before.visits if v.key in done]
         breaks = [b for b in before.breaks if b.start <= now]
-        behind = {v.key for v in visits} | {b.key for b in breaks}
+        reports = [c for c in before.reports if c.key in done]
+        behind = {v.key for v in visits} | {b.key for b in breaks} | {c.key for c in reports}
         legs = [leg for leg in before.legs if leg.to_id in behind]
         ahead = list(route.legs)
         if visits and ahead:  # the rest leaves from the last check, not from the base
@@ -80,7 +87,7 @@ def with_history(rest: NightPlan, earlier: NightPlan, *, now: datetime,
                          for k, v in enumerate([*visits, *route.visits], start=1))
         routes.append(dataclasses.replace(
             route, start=before.start, visits=numbered, legs=(*legs, *ahead),
-            breaks=(*breaks, *route.breaks)))
+            breaks=(*breaks, *route.breaks), reports=(*reports, *ahead_calls)))
     return dataclasses.replace(rest, routes=tuple(routes))
 
 
@@ -100,10 +107,20 @@ def remaining_problem(
     stops = tuple(_opening_after(s, opens.get(s.id, [])) for s in full.stops
                   if s.id not in done)
     spacing = tuple(g for g in full.spacing if g.first not in done and g.then not in done)
-    earlier = {r.team_id: tuple(v.key for v in r.visits if v.key not in done)
+    earlier = {r.team_id: tuple(i.key for i in r.timeline()
+                                if not isinstance(i, PlannedBreak) and i.key not in done)
                for r in plan.routes}
-    return dataclasses.replace(full, stops=stops, teams=teams, initial_routes=earlier,
-                               spacing=spacing)
+    calls = tuple(_report_stop(c, r.team_id, now, plan.shift_end) for r in plan.routes
+                  for c in r.reports if c.key not in done)
+    return dataclasses.replace(full, stops=(*stops, *calls), teams=teams,
+                               initial_routes=earlier, spacing=spacing)
+
+
+def _report_stop(call: PlannedReport, team_id: str, now: datetime, end: datetime) -> Stop:
+    """A reported person the team was sent to and has not reached: it stays the team's,
+    and is never left out."""
+    return Stop(call.key, call.lon, call.lat, service=call.departure - call.arrival,
+                window=(now, end), penalty=REPORT_PENALTY, teams=frozenset({team_id}))
 
 
 def _opening_after(stop: Stop, opens: list[datetime]) -> Stop:

@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry import Point, mapping
 from shapely.geometry.base import BaseGeometry
 
+from dispatch.chinacoords import point_from_wgs84
 from dispatch.nightplan import NightPlan, TeamRoute
 from maps.basemap import Basemap, fit_to, new_map, plan_in_datum, road_geojson, roads_in_datum
 from maps.elements import Legend, LegendEntry
@@ -118,6 +119,9 @@ def team_route_data(plan: NightPlan, team_id: str, *, basemap: Basemap | None = 
                           time=clock(v.arrival, plan.timezone),
                           color=category_color(drawn, drawn.hotspots[v.hotspot_id]))
                  for v in route.visits]
+    features += [_feature(Point(point_from_wgs84(c.lon, c.lat, basemap.datum)), layer="report",
+                          name=f"{c.reference} · {c.place}", time=clock(c.arrival, plan.timezone))
+                 for c in route.reports]
     features += [_feature(p.geometry, layer="shelter", name=p.name) for p in drawn.shelters]
     base = drawn.bases.get(route.base_id)
     if base is not None:

@@ -31,6 +31,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         PLAN_SOLUTION_LIMIT=None,
         HOTLINES="",
         FORECAST_URL=None,
+        # Live dispatch: reports per client address (COUNT/SECONDS), the safety timer, the
+        # search budget of an assignment's re-plan, how often the board asks, and a fixed
+        # HH:MM for drills on a plan of another night.
+        REPORT_RATE="5/600",
+        SILENT_MINUTES=45,
+        ASSIGN_SECONDS=2,
+        BOARD_POLL_SECONDS=5,
+        DISPATCH_NOW=None,
     )
     app.config.from_prefixed_env("PATROL")
     if test_config is not None:
@@ -47,10 +55,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         api,
         assets,
         dispatcher,
+        live,
         manager,
         pages,
         plan,
         plansheets,
+        public,
         registry,
         registry_api,
         roster,
@@ -68,6 +78,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     Compress(app)
     for blueprint in (dispatcher.bp, team.bp, api.bp, teamapi.bp, assets.bp, manager.bp,
-                      roster.bp, plan.bp, plansheets.bp, registry.bp, registry_api.bp):
+                      roster.bp, plan.bp, plansheets.bp, registry.bp, registry_api.bp,
+                      public.bp, live.bp, live.team_bp):
         app.register_blueprint(blueprint)
     return app

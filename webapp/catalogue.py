@@ -14,6 +14,7 @@ ZH: dict[str, str] = {
     "Roster": "队伍名册",
     "Hotspot registry": "重点点位",
     "Coverage": "检查覆盖", "Figures": "巡查数据",
+    "Live dispatch": "实时调度",
     "Cold-night patrol": "寒夜巡查",
     "Teams kept from night to night: tick the ones on duty on the plan page.":
         "长期保存的队伍：在计划页勾选今晚值班的队伍。",

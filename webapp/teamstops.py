@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dispatch.checkins import OUTCOMES
 from dispatch.guidance import look_for
 from dispatch.models import CheckIn
-from dispatch.nightplan import NightPlan, PlannedVisit, TeamRoute
+from dispatch.nightplan import NightPlan, PlannedReport, PlannedVisit, TeamRoute
 from maps.layers import anchor
 from maps.navlinks import NavLinks, nav_links
 from maps.style import category_label, clock
@@ -28,10 +29,17 @@ class StopRow:
     travel_min: int
     nav: NavLinks | None
     done: str | None = None
+    #: A reported person's reference and where its steps stand (``None`` for a hotspot).
+    report: str | None = None
+    report_status: str | None = None
 
 
-def stop_rows(plan: NightPlan, route: TeamRoute, done: dict[str, CheckIn]) -> list[StopRow]:
-    """The team's visits and breaks in order, each with the leg that leads to it."""
+def stop_rows(plan: NightPlan, route: TeamRoute, done: dict[str, CheckIn],
+              reports: Mapping[str, str] | None = None) -> list[StopRow]:
+    """The team's visits, reports and breaks in order, each with the leg that leads to it.
+
+    ``reports`` maps a report's reference to its status (assigned, on_the_way ...).
+    """
     shelters = {s.id: s for s in plan.shelters}
     rows = []
     for item in route.timeline():
@@ -47,6 +55,9 @@ def stop_rows(plan: NightPlan, route: TeamRoute, done: dict[str, CheckIn]) -> li
                 look_for(place.kind), leg.distance_m / 1000, travel,
                 nav_links(*anchor(place), place.name, mode=route.mode),
                 OUTCOMES[found.outcome] if found is not None else None))
+        elif isinstance(item, PlannedReport):
+            rows.append(_report_row(plan, route, item, leg.distance_m / 1000, travel,
+                                    (reports or {}).get(item.reference, "assigned")))
         else:
             shelter = shelters.get(item.shelter_id)
             name = shelter.name if shelter is not None else f"#{item.shelter_id}"
@@ -56,3 +67,13 @@ def stop_rows(plan: NightPlan, route: TeamRoute, done: dict[str, CheckIn]) -> li
                 clock(item.start, plan.timezone), f"至 until {end}", "", leg.distance_m / 1000,
                 travel, nav_links(*anchor(shelter), name, mode=route.mode) if shelter else None))
     return rows
+
+
+def _report_row(plan: NightPlan, route: TeamRoute, call: PlannedReport, distance_km: float,
+                travel: int, status: str) -> StopRow:
+    """A reported person: the place and what the reporter saw, and the report's steps."""
+    return StopRow(
+        None, None, f"求助报告 Report {call.reference} · {call.place}", "",
+        clock(call.arrival, plan.timezone), call.note, "", distance_km, travel,
+        nav_links(call.lon, call.lat, call.place or call.reference, mode=route.mode),
+        report=call.reference, report_status=status)

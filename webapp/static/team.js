@@ -37,8 +37,8 @@
           badges[p.visit] = { marker: m, props: p };
           return m;
         }
-        var text = p.layer === "shelter" ? "暖" : "基";
-        var color = p.layer === "shelter" ? "#2e7d32" : "#263238";
+        var text = p.layer === "shelter" ? "暖" : p.layer === "report" ? "!" : "基";
+        var color = p.layer === "shelter" ? "#2e7d32" : p.layer === "report" ? "#c62828" : "#263238";
         return L.marker(latlng, { keyboard: false, icon: L.divIcon({ className: "",
           html: '<div class="badge place" style="width:28px;height:28px;line-height:24px;background:' +
                 color + '">' + text + "</div>", iconSize: [28, 28], iconAnchor: [14, 14] }) })
@@ -245,4 +245,24 @@
     }).catch(function () {});  // plain HTTP on a LAN: no service worker, the page still works
   }
   flush();
+})();
+
+// A reported person's steps (on the way, arrived, outcome): sent at once, then the page shows the next step.
+(function () {
+  "use strict";
+  document.querySelector("ol.stops").addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-step]");
+    if (!button) { return; }
+    var box = button.closest(".report-steps"), select = box.querySelector("select[name=outcome]");
+    var body = { status: button.getAttribute("data-step") };
+    if (body.status === "outcome" && select) { body.outcome = select.value; }
+    button.disabled = true;
+    fetch(box.getAttribute("data-url"), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) {
+        return r.json().then(function (answer) {
+          if (!r.ok) { box.querySelector(".state").textContent = answer.error.message; button.disabled = false; return; }
+          window.location.reload();
+        });
+      }).catch(function () { box.querySelector(".state").textContent = "无信号，请重试 No signal: try again"; button.disabled = false; });
+  });
 })();

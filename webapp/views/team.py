@@ -27,6 +27,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from dispatch.checkins import ACTIONS, FOUND_CATEGORIES, OUTCOMES, done_visits, night_checkins
 from dispatch.nightplan import NightPlan, TeamRoute
+from dispatch.reports import OUTCOMES as REPORT_OUTCOMES
+from dispatch.reports import STATUSES as REPORT_STATUSES
+from dispatch.reports import night_reports
 from maps.export import route_gpx
 from maps.team_route import team_route_data
 from webapp.resources import resources
@@ -50,9 +53,11 @@ def phone(token: str) -> Response:
     plan, route = team_route_for(token)
     with resources().sessions() as session:
         mine = night_checkins(session, plan.date, route.team_id)
+        calls = {r.reference: r.status for r in night_reports(session, plan.date)}
     page = render_template(
-        "team.html", plan=plan, route=route, token=token,
-        rows=stop_rows(plan, route, done_visits(mine)), found_categories=FOUND_CATEGORIES,
+        "team.html", plan=plan, route=route, token=token, report_outcomes=REPORT_OUTCOMES,
+        report_statuses=REPORT_STATUSES,
+        rows=stop_rows(plan, route, done_visits(mine), calls), found_categories=FOUND_CATEGORIES,
         actions=ACTIONS, config=_page_config(plan, route, token))
     response = make_response(page)
     # The page always asks the server first (a re-plan shows at once), but an unchanged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, request
@@ -16,6 +17,7 @@ from dispatch.checkins import (
 )
 from dispatch.models import CheckIn
 from dispatch.nightplan import visit_key
+from dispatch.reports import follow_up_checkin
 from webapp.resources import resources
 from webapp.views.team import team_route_for
 
@@ -37,6 +39,10 @@ def add_checkin(token: str) -> tuple[dict[str, Any], int]:
             row, created = record_checkin(session, report)
         except CheckInConflict as exc:
             abort(409, description=str(exc))
+        place = plan.hotspots.get(row.hotspot_id)
+        if created and place is not None and place.access is not None:
+            follow_up_checkin(session, row, lon=place.access[0], lat=place.access[1],
+                              place=place.name, now=datetime.now(UTC))
         body = checkin_document(row)
     return body, 201 if created else 200
 

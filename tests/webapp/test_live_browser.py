@@ -1,0 +1,90 @@
+"""One report in chromium: the public form, the dispatcher's board, the team's phone, an outcome."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.webapp.conftest import serve
+from webapp import create_app
+from webapp.teamlinks import team_link_url
+from webapp.views.pages import current_plan
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+         "locale": "zh-CN"}
+
+
+@pytest.fixture(scope="module")
+def server(planned_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+           ) -> Iterator[tuple[str, object]]:
+    """The app on a private copy of the demo city, its clock at 21:00 of the planned night."""
+    root = tmp_path_factory.mktemp("live-city") / "city"
+    shutil.copytree(planned_dir, root)
+    app = create_app({"DATA_DIR": str(root), "DISPATCH_NOW": "21:00", "ASSIGN_SECONDS": 1,
+                      "BOARD_POLL_SECONDS": 1})
+    with serve(app) as base:
+        yield base, app
+
+
+def test_a_report_from_the_street_to_an_outcome(browser, server,  # type: ignore[no-untyped-def]
+                                                request: pytest.FixtureRequest) -> None:
+    """Tap the map and send; assign the ranked team on the board; the team's phone lists it
+    and marks on the way, arrived, taken to a shelter; the reporter sees it done."""
+    base, app = server
+    phone = browser.new_context(**PHONE)
+    street = phone.new_page()
+    street.goto(f"{base}/report")
+    street.locator("#pick-map").click()
+    assert re.match(r"^\d+\.\d{6}$", street.locator("#lon").input_value())
+    street.fill("#seen", "桥下有一位老人 an old man under the bridge")
+    street.check("input[name=not_moving]")
+    shots = request.config.rootpath / "test-artifacts"
+    shots.mkdir(exist_ok=True)
+    street.screenshot(path=str(shots / "live-report-form.png"), full_page=True)
+    street.click("#send")
+    street.wait_for_url(re.compile(r"/report/[0-9A-Z]{8}$"))
+    reference = street.locator("#reference").inner_text().strip()
+    assert street.locator("#state").get_attribute("data-status") == "reported"
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    desk.goto(f"{base}/dispatch")
+    card = desk.locator(f"li[data-reference='{reference}']")
+    first = card.locator("button.assign").first
+    first.wait_for(timeout=20_000)
+    team = first.get_attribute("data-team")
+    assert desk.locator("#live-map path.leaflet-interactive").count() >= 1
+    desk.screenshot(path=str(shots / "live-board.png"), full_page=True)
+    first.click()
+    desk.locator(f"#reports li[data-reference='{reference}'][data-status='assigned']").wait_for(
+        timeout=30_000)
+
+    with app.test_request_context(base_url=base):
+        link = team_link_url(current_plan(), team)
+    mobile = phone.new_page()
+    mobile.goto(link)
+    assert reference in mobile.locator("section.calls").inner_text()
+    row = mobile.locator("li.report", has_text=reference)
+    assert "old man under the bridge" in row.inner_text()
+    row.scroll_into_view_if_needed()
+    mobile.screenshot(path=str(shots / "live-team-phone.png"))
+    row.locator("button[data-step=on_the_way]").click()
+    mobile.locator("li.report .report-steps[data-status=on_the_way]").wait_for()
+    mobile.locator("li.report button[data-step=arrived]").click()
+    mobile.locator("li.report .report-steps[data-status=arrived]").wait_for()
+    mobile.locator("li.report select[name=outcome]").select_option("shelter")
+    mobile.locator("li.report button[data-step=outcome]").click()
+    mobile.locator("li.report .report-steps[data-status=outcome]").wait_for()
+    assert mobile.locator("section.calls").count() == 0
+
+    desk.locator(f"#closed li[data-reference='{reference}']").wait_for(timeout=10_000)
+    assert "送至救助点" in desk.locator(f"#closed li[data-reference='{reference}']").inner_text()
+    street.reload()
+    assert street.locator("#state").get_attribute("data-status") == "outcome"
+    assert street.locator("ol.steps li").count() == 5
+    phone.close()

@@ -1,0 +1,45 @@
+"""How many reports one client address may send in a while: the public form is open to all."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from dispatch.errors import ValidationError
+
+
+@dataclass
+class RateLimit:
+    """At most ``limit`` hits per ``window_s`` seconds for each key (a client address)."""
+
+    limit: int
+    window_s: float
+    _hits: dict[str, deque[float]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        """``"5/600"``: five per ten minutes."""
+        count, _, seconds = str(text).partition("/")
+        try:
+            limit, window = int(count), float(seconds)
+        except ValueError:
+            raise ValidationError(f"PATROL_REPORT_RATE {text!r}: give COUNT/SECONDS, "
+                                  "e.g. 5/600") from None
+        if limit < 1 or window <= 0:
+            raise ValidationError(f"PATROL_REPORT_RATE {text!r}: both parts must be positive")
+        return cls(limit, window)
+
+    def allow(self, key: str, now: float | None = None) -> float:
+        """0 when ``key`` may go on (the hit is counted); else seconds until it may."""
+        moment = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= moment - self.window_s:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return hits[0] + self.window_s - moment
+            hits.append(moment)
+            return 0.0
