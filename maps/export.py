@@ -37,7 +37,7 @@ def plan_geojson(plan: NightPlan) -> dict[str, Any]:
     dropped = dropped_by_hotspot(plan)
     features = [_hotspot_feature(place, visits.get(place.id, []), dropped.get(place.id, []))
                 for place in plan.hotspots.values()]
-    features += [_feature(_point(place.access), layer="access", hotspot_id=place.id,
+    features += [geojson_feature(_point(place.access), layer="access", hotspot_id=place.id,
                           name=place.name)
                  for place in plan.hotspots.values() if place.access is not None]
     for route in plan.routes:
@@ -51,8 +51,8 @@ def plan_geojson(plan: NightPlan) -> dict[str, Any]:
 def _hotspot_feature(place: PlaceInfo, visits: Visits, dropped: list[DroppedVisit]) -> Feature:
     """A hotspot with its category, risk, service time and what the plan does with it."""
     first = visits[0] if visits else None
-    return _feature(
-        _geometry(place.geometry), layer="hotspot", id=place.id, name=place.name,
+    return geojson_feature(
+        geojson_geometry(place.geometry), layer="hotspot", id=place.id, name=place.name,
         category=place.kind, risk=place.risk, service_min=place.service_min,
         team=first[0].team_id if first else None,
         seq=first[1].seq if first else None,
@@ -67,7 +67,7 @@ def _hotspot_feature(place: PlaceInfo, visits: Visits, dropped: list[DroppedVisi
 def _leg_features(route: TeamRoute) -> list[Feature]:
     """The route's legs along the roads, numbered in travel order."""
     return [
-        _feature(_geometry(leg.geometry), layer="leg", team=route.team_id, seq=seq,
+        geojson_feature(geojson_geometry(leg.geometry), layer="leg", team=route.team_id, seq=seq,
                  **{"from": leg.from_id, "to": leg.to_id},
                  travel_s=int(leg.travel.total_seconds()), distance_m=round(leg.distance_m, 1))
         for seq, leg in enumerate(route.legs, start=1)
@@ -76,7 +76,8 @@ def _leg_features(route: TeamRoute) -> list[Feature]:
 
 def _place_feature(place: PlaceInfo) -> Feature:
     """A shelter or a base (``layer`` is its kind)."""
-    return _feature(_geometry(place.geometry), layer=place.kind, id=place.id, name=place.name)
+    return geojson_feature(geojson_geometry(place.geometry), layer=place.kind, id=place.id,
+                           name=place.name)
 
 
 def _point(position: tuple[float, float]) -> dict[str, Any]:
@@ -84,13 +85,13 @@ def _point(position: tuple[float, float]) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [position[0], position[1]]}
 
 
-def _geometry(geometry: BaseGeometry) -> dict[str, Any]:
+def geojson_geometry(geometry: BaseGeometry) -> dict[str, Any]:
     """GeoJSON geometry with lists, not tuples, so it compares and serialises plainly."""
     plain: dict[str, Any] = json.loads(json.dumps(mapping(geometry)))
     return plain
 
 
-def _feature(geometry: dict[str, Any], **properties: Any) -> Feature:
+def geojson_feature(geometry: dict[str, Any], **properties: Any) -> Feature:
     """A Feature; ``properties.layer`` says which kind of thing it is."""
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 

@@ -25,7 +25,7 @@ from dispatch.models import Hotspot, HotspotChange
 from maps.assets import use_geoman
 from maps.basemap import AREA_PANE, POINT_PANE, Basemap, fit_to, new_map
 from maps.elements import safe_color
-from maps.export import _feature, _geometry
+from maps.export import geojson_feature, geojson_geometry
 from maps.style import UNKNOWN_CATEGORY_COLOR
 
 logger = logging.getLogger(__name__)
@@ -74,8 +74,8 @@ def hotspot_feature(hotspot: Hotspot, categories: Mapping[str, Category],
     """
     category = categories.get(hotspot.category)
     access = point_from_wgs84(hotspot.access_lon, hotspot.access_lat, datum)
-    return _feature(
-        _geometry(geometry_from_wgs84(hotspot.geometry, datum)), layer="hotspot",
+    return geojson_feature(
+        geojson_geometry(geometry_from_wgs84(hotspot.geometry, datum)), layer="hotspot",
         id=hotspot.id, name=hotspot.name, category=hotspot.category,
         category_label=category.label if category else hotspot.category,
         color=safe_color(category.color) if category else UNKNOWN_CATEGORY_COLOR,

@@ -18,30 +18,30 @@ from dispatch.chinacoords import Datum, geometry_from_wgs84, point_from_wgs84
 from dispatch.shelter_reach import ShelterReach
 from maps.basemap import Basemap, fit_to, new_map
 from maps.elements import Badge, InfoTooltip, Legend, LegendEntry
+from maps.export import geojson_feature, geojson_geometry
 from maps.style import SHELTER_COLOR, SHELTER_LABEL, lat_lon
 
 
 def reach_geojson(reach: ShelterReach) -> dict[str, Any]:
     """Areas largest first (so smaller ones draw on top), then outside hotspots and sites."""
     features: list[dict[str, Any]] = [
-        _feature(a.area, layer="walk_area", shelter_id=a.shelter_id, minutes=a.minutes)
+        geojson_feature(geojson_geometry(a.area), layer="walk_area", shelter_id=a.shelter_id,
+                        minutes=a.minutes)
         for a in sorted(reach.areas, key=lambda a: -a.minutes)
     ]
     features += [
-        _feature(Point(h.lon, h.lat), layer="outside", hotspot_id=h.hotspot_id,
-                 name=h.name, category=h.category, risk=h.risk, minutes=h.minutes)
+        geojson_feature(geojson_geometry(Point(h.lon, h.lat)), layer="outside",
+                        hotspot_id=h.hotspot_id, name=h.name, category=h.category, risk=h.risk,
+                        minutes=h.minutes)
         for h in reach.outside()
     ]
     features += [
-        _feature(Point(s.lon, s.lat), layer="suggested_site", site_id=s.site_id, name=s.name,
-                 kind=s.kind, rank=rank, covers=s.hotspot_ids)
+        geojson_feature(geojson_geometry(Point(s.lon, s.lat)), layer="suggested_site",
+                        site_id=s.site_id, name=s.name, kind=s.kind, rank=rank,
+                        covers=s.hotspot_ids)
         for rank, s in enumerate(reach.suggestions, start=1)
     ]
     return {"type": "FeatureCollection", "features": features}
-
-
-def _feature(geometry: Any, **properties: Any) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": mapping(geometry), "properties": properties}
 
 
 #: Walking-time bands, shortest first: the nearer, the greener.
