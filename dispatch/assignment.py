@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -23,8 +23,9 @@ from dispatch.categories import Category
 from dispatch.checkins import checked_visits, night_checkins
 from dispatch.cold import ColdLevel
 from dispatch.errors import ConflictError, ValidationError
+from dispatch.keptreports import described
 from dispatch.models import Hotspot, Report, SavedPlan, Shelter, TeamBase
-from dispatch.nightplan import NightPlan, PlannedReport, report_key
+from dispatch.nightplan import NightPlan, report_key
 from dispatch.planning import night_plan_from
 from dispatch.recommend import (
     REPORT_ID,
@@ -147,7 +148,7 @@ def replan_with_report(
     shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
     rest = night_plan_from(plan.city, night_of(plan), level, solved, hotspots, shelters, bases,
                            categories)
-    whole = _described(with_history(rest, plan, now=now, done=state.done), state.reports)
+    whole = described(with_history(rest, plan, now=now, done=state.done), state.reports)
     if not any(c.reference == reference for c in whole.route(team_id).reports):
         raise ValidationError(f"{team_id} 本班次无法到达 {team_id} cannot reach report "
                               f"{reference} before the shift ends; choose another team")
@@ -176,25 +177,6 @@ def _window(stop: Stop, report: Report, now: datetime) -> tuple[datetime, dateti
         return stop.window
     due = report.due_at.replace(tzinfo=UTC) if report.due_at.tzinfo is None else report.due_at
     return (min(max(now, due), stop.window[1]), stop.window[1])
-
-
-def _described(plan: NightPlan, reports: Sequence[Report]) -> NightPlan:
-    """Each report stop carries where it is and what was reported, for the team's page."""
-    by_ref = {r.reference: r for r in reports}
-    routes = []
-    for route in plan.routes:
-        calls = tuple(_call(c, by_ref.get(c.reference)) for c in route.reports)
-        routes.append(dataclasses.replace(route, reports=calls))
-    return dataclasses.replace(plan, routes=tuple(routes))
-
-
-def _call(call: PlannedReport, report: Report | None) -> PlannedReport:
-    if report is None:
-        return call
-    note = f"{report.people} 人 people · {report.seen}".strip(" ·")
-    return dataclasses.replace(call, lon=report.lon, lat=report.lat,
-                               place=report.place or f"{report.lat:.5f}, {report.lon:.5f}",
-                               note=note)
 
 
 def _save_if_current(session: Session, state: NightState, plan: NightPlan, reference: str,
