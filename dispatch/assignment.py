@@ -107,7 +107,8 @@ def assign(
                                              networks=networks, level=level,
                                              categories=categories, params=params)
             with sessions.begin() as session:
-                saved = _save_if_current(session, state, planned, reference, team_id, by)
+                saved = save_if_current(session, state, planned, {
+                    "kind": "report", "report": reference, "team": team_id, "by": by})
                 if saved is not None:
                     return saved
             log.info("night changed while re-planning for %s; re-planning again", reference)
@@ -179,9 +180,10 @@ def _window(stop: Stop, report: Report, now: datetime) -> tuple[datetime, dateti
     return (min(max(now, due), stop.window[1]), stop.window[1])
 
 
-def _save_if_current(session: Session, state: NightState, plan: NightPlan, reference: str,
-                     team_id: str, by: str) -> SavedPlan | None:
-    """The re-planned night as the next version, unless the night changed since it was read."""
+def save_if_current(session: Session, state: NightState, plan: NightPlan,
+                    change: dict[str, str]) -> SavedPlan | None:
+    """The re-planned night as the next version, unless the night changed since it was read;
+    ``change`` says why (a report assigned, an escort ...)."""
     latest = latest_version(session, plan.date)
     base = session.get(SavedPlan, state.row.id)
     if base is None or state_token(latest) != state.token:
@@ -197,14 +199,14 @@ def _save_if_current(session: Session, state: NightState, plan: NightPlan, refer
         settings=base.settings, pins=list(base.pins or []),
         exclusions=list(base.exclusions or []), closures=list(base.closures or []),
         pending=[], revision=0, parent_id=base.id,
-        changes=[{"kind": "report", "report": reference, "team": team_id, "by": by}],
+        changes=[change],
         published_at=datetime.now(UTC) if published else None,
     )
     session.add(row)
     if latest is not None:
         latest.revision += 1
     session.flush()
-    log.info("report %s assigned to %s: version %d", reference, team_id, row.version)
+    log.info("%s: version %d", change, row.version)
     return row
 
 

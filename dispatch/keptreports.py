@@ -31,7 +31,8 @@ def with_open_reports(problem: Problem, reports: Sequence[Report],
                       end: datetime) -> Problem:
     """``problem`` with each open report as a stop only its team may make, warm-started at
     the place it had in ``earlier``'s route (by time)."""
-    planned = {c.reference: c for r in (earlier.routes if earlier else ()) for c in r.reports}
+    planned = {c.reference: c for r in (earlier.routes if earlier else ()) for c in r.reports
+               if c.kind == "report"}
     stops = []
     warm = {k: list(v) for k, v in (problem.initial_routes or {}).items()}
     when = {v.key: v.arrival for r in (earlier.routes if earlier else ()) for v in r.visits}
@@ -55,7 +56,8 @@ def described(plan: NightPlan, reports: Sequence[Report]) -> NightPlan:
     by_ref = {r.reference: r for r in reports}
     routes = []
     for route in plan.routes:
-        calls = tuple(_call(c, by_ref.get(c.reference)) for c in route.reports)
+        calls = tuple(_call(c, by_ref.get(c.reference)) if c.kind == "report" else c
+                      for c in route.reports)
         routes.append(dataclasses.replace(route, reports=calls))
     return dataclasses.replace(plan, routes=tuple(routes))
 
