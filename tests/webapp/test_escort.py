@@ -3,6 +3,7 @@ re-planned night, beds counted down, refused requests changing nothing."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from flask.testing import FlaskClient
 from pyproj import Geod
 from shapely.geometry import Point
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from dispatch.escort import ranked_shelters
 from dispatch.models import Hotspot, Report, SavedPlan, Shelter
@@ -165,3 +167,41 @@ def test_refused_requests_change_nothing(live: FlaskClient, live_app: Flask) -> 
     home = live.post(f"/api/t/{token}/reports/{reference}/steps",
                      json={"status": "outcome", "outcome": "home"})
     assert home.status_code == 409 and _versions(live_app) == versions
+
+
+def test_a_check_in_taking_people_to_a_shelter_adds_the_trip(
+        live: FlaskClient, live_app: Flask) -> None:
+    """A person found at a check and taken to a shelter: the only shelter reporting free beds
+    is chosen, its beds go down by the people taken; hospital without a place adds no trip."""
+    plan = _plan(live_app)
+    route = plan.routes[0]
+    with live_app.test_request_context():
+        token = team_link_url(plan, route.team_id).rsplit("/", 1)[1]
+    shelters = _beds(live_app)
+    chosen = max(shelters)
+    assert live.post(f"/api/dispatch/shelters/{chosen}/beds",
+                     json={"beds_free": "5"}).status_code == 200
+    versions = _versions(live_app)
+    no_place = _found(live, token, route.visits[0], "hospital", 1).get_json()
+    assert no_place["escort"]["added"] is False and "no trip" in no_place["escort"]["message"]
+    assert _versions(live_app) == versions
+    sent = _found(live, token, route.visits[1], "shelter", 2)
+    assert sent.status_code == 201
+    trip = sent.get_json()["escort"]
+    with live_app.app_context(), resources().sessions() as session:
+        name = session.get(Shelter, chosen).name  # type: ignore[union-attr]
+    assert trip["added"] and trip["place"] == name, trip
+    assert _beds(live_app)[chosen][0] == 3
+    after = _plan(live_app).route(route.team_id)
+    now = moment_of(plan, NOW)
+    ahead = [i for i in after.timeline() if _begins(i) >= now]
+    assert ahead[0].key == f"escort:{sent.get_json()['id']}"
+
+
+def _found(live: FlaskClient, token: str, visit: PlannedVisit, action: str,
+           people: int) -> TestResponse:
+    """People found at a check who accept help, and what the team did."""
+    return live.post(f"/api/t/{token}/checkins", json={
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{visit.key}/{action}")), "visit": visit.key,
+        "outcome": "person_found", "found_count": people, "found_category": "elderly",
+        "accepts_help": True, "action": action, "recorded_at": visit.arrival.isoformat()})
