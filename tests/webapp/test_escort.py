@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import networkx as nx
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pyproj import Geod
@@ -20,7 +21,7 @@ from dispatch.models import Hotspot, Report, SavedPlan, Shelter
 from dispatch.nightplan import PlannedBreak, PlannedReport, PlannedVisit
 from dispatch.replan import moment_of
 from routes.problem import Mode
-from tests.webapp.conftest import NOW
+from tests.webapp.conftest import NOW, serve
 from tests.webapp.test_live import _check_rules, _plan, _report
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
@@ -205,3 +206,28 @@ def _found(live: FlaskClient, token: str, visit: PlannedVisit, action: str,
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{visit.key}/{action}")), "visit": visit.key,
         "outcome": "person_found", "found_count": people, "found_category": "elderly",
         "accepts_help": True, "action": action, "recorded_at": visit.arrival.isoformat()})
+
+
+@pytest.mark.browser
+def test_the_board_takes_a_shelters_free_beds(live_app: Flask, open_page: Any) -> None:
+    """In chromium: the shelter table lists every shelter; a count typed and sent is kept and
+    shown; a wrong one is named and changes nothing."""
+    first = min(_beds(live_app))
+    with serve(live_app) as url:
+        page, _, errors = open_page(f"{url}/dispatch", {"width": 1280, "height": 900})
+        row = page.locator(f'form.beds[data-shelter="{first}"]')
+        row.wait_for()
+        assert page.locator("#shelters tr").count() == len(_beds(live_app))
+        row.locator("input").fill("7")
+        row.locator("button").click()
+        page.wait_for_function("document.getElementById('beds-result').textContent.includes('7')")
+        assert _beds(live_app)[first][0] == 7
+        page.wait_for_function(
+            f"document.querySelector('form.beds[data-shelter=\"{first}\"] input').value === '7'")
+        row = page.locator(f'form.beds[data-shelter="{first}"]')
+        row.locator("input").fill("")
+        row.locator("button").click()
+        page.wait_for_function(
+            "document.getElementById('beds-result').textContent.includes('whole number')")
+        assert _beds(live_app)[first][0] == 7
+        assert [e for e in errors if "status of 400" not in e] == []
