@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -23,8 +23,9 @@ from dispatch.categories import Category
 from dispatch.checkins import checked_visits, night_checkins
 from dispatch.cold import ColdLevel
 from dispatch.errors import ConflictError, ValidationError
+from dispatch.keptreports import described
 from dispatch.models import Hotspot, Report, SavedPlan, Shelter, TeamBase
-from dispatch.nightplan import NightPlan, PlannedReport, report_key
+from dispatch.nightplan import NightPlan, report_key
 from dispatch.planning import night_plan_from
 from dispatch.recommend import (
     REPORT_ID,
@@ -106,7 +107,8 @@ def assign(
                                              networks=networks, level=level,
                                              categories=categories, params=params)
             with sessions.begin() as session:
-                saved = _save_if_current(session, state, planned, reference, team_id, by)
+                saved = save_if_current(session, state, planned, {
+                    "kind": "report", "report": reference, "team": team_id, "by": by})
                 if saved is not None:
                     return saved
             log.info("night changed while re-planning for %s; re-planning again", reference)
@@ -147,7 +149,7 @@ def replan_with_report(
     shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
     rest = night_plan_from(plan.city, night_of(plan), level, solved, hotspots, shelters, bases,
                            categories)
-    whole = _described(with_history(rest, plan, now=now, done=state.done), state.reports)
+    whole = described(with_history(rest, plan, now=now, done=state.done), state.reports)
     if not any(c.reference == reference for c in whole.route(team_id).reports):
         raise ValidationError(f"{team_id} 本班次无法到达 {team_id} cannot reach report "
                               f"{reference} before the shift ends; choose another team")
@@ -178,28 +180,10 @@ def _window(stop: Stop, report: Report, now: datetime) -> tuple[datetime, dateti
     return (min(max(now, due), stop.window[1]), stop.window[1])
 
 
-def _described(plan: NightPlan, reports: Sequence[Report]) -> NightPlan:
-    """Each report stop carries where it is and what was reported, for the team's page."""
-    by_ref = {r.reference: r for r in reports}
-    routes = []
-    for route in plan.routes:
-        calls = tuple(_call(c, by_ref.get(c.reference)) for c in route.reports)
-        routes.append(dataclasses.replace(route, reports=calls))
-    return dataclasses.replace(plan, routes=tuple(routes))
-
-
-def _call(call: PlannedReport, report: Report | None) -> PlannedReport:
-    if report is None:
-        return call
-    note = f"{report.people} 人 people · {report.seen}".strip(" ·")
-    return dataclasses.replace(call, lon=report.lon, lat=report.lat,
-                               place=report.place or f"{report.lat:.5f}, {report.lon:.5f}",
-                               note=note)
-
-
-def _save_if_current(session: Session, state: NightState, plan: NightPlan, reference: str,
-                     team_id: str, by: str) -> SavedPlan | None:
-    """The re-planned night as the next version, unless the night changed since it was read."""
+def save_if_current(session: Session, state: NightState, plan: NightPlan,
+                    change: dict[str, str]) -> SavedPlan | None:
+    """The re-planned night as the next version, unless the night changed since it was read;
+    ``change`` says why (a report assigned, an escort ...)."""
     latest = latest_version(session, plan.date)
     base = session.get(SavedPlan, state.row.id)
     if base is None or state_token(latest) != state.token:
@@ -215,14 +199,14 @@ def _save_if_current(session: Session, state: NightState, plan: NightPlan, refer
         settings=base.settings, pins=list(base.pins or []),
         exclusions=list(base.exclusions or []), closures=list(base.closures or []),
         pending=[], revision=0, parent_id=base.id,
-        changes=[{"kind": "report", "report": reference, "team": team_id, "by": by}],
+        changes=[change],
         published_at=datetime.now(UTC) if published else None,
     )
     session.add(row)
     if latest is not None:
         latest.revision += 1
     session.flush()
-    log.info("report %s assigned to %s: version %d", reference, team_id, row.version)
+    log.info("%s: version %d", change, row.version)
     return row
 
 

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import networkx as nx
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.assignment import NightState
 from dispatch.checkins import as_utc, night_checkins
 from dispatch.cold import ColdLevel
 from dispatch.errors import ValidationError
-from dispatch.models import CheckIn, Report
+from dispatch.models import CheckIn, Report, Shelter
 from dispatch.recommend import TeamOption, recommend, urgency_of
 from dispatch.reports import OPEN, OUTCOMES, SOURCES, STATUSES
 from routes.problem import Mode
@@ -84,6 +85,14 @@ def board_document(
         "reports": rows,
         "closed": [report_document(r, now=now, options=[], state=state)
                    for r in state.reports if r.status not in OPEN],
+        "escorts": [{"team": r.team_id, "team_name": r.team_name, "key": c.key,
+                     "place": c.place, "note": c.note, "arrival": c.arrival.isoformat()}
+                    for r in state.plan.routes for c in r.reports
+                    if c.kind == "escort" and c.departure > now],
+        "shelters": [{"id": s.id, "name": s.name, "beds": s.beds, "beds_free": s.beds_free,
+                      "reported_at": as_utc(s.beds_reported_at).isoformat()
+                      if s.beds_reported_at else None}
+                     for s in session.scalars(select(Shelter).order_by(Shelter.id))],
     }
 
 

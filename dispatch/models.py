@@ -98,6 +98,10 @@ class Shelter(Base):
     geometry: Mapped[BaseGeometry] = mapped_column(GeometryColumn)
     beds: Mapped[int | None] = mapped_column(Integer)
     osm_ref: Mapped[str | None] = mapped_column(String(40))
+    #: Beds free as the shelter last reported them (``None``: never reported), and when.
+    beds_free: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    beds_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                              nullable=True)
 
 
 class TeamBase(Base):

@@ -77,7 +77,8 @@ class PlannedBreak:
 
 @dataclass(frozen=True)
 class PlannedReport:
-    """A reported person the dispatcher sent the team to: not a hotspot, a place and a note."""
+    """A reported person the dispatcher sent the team to (``kind`` report), or a trip taking
+    someone found to a shelter, hospital or home (``kind`` escort): a place and a note."""
 
     reference: str
     arrival: datetime
@@ -86,10 +87,11 @@ class PlannedReport:
     lat: float = 0.0
     place: str = ""
     note: str = ""
+    kind: str = "report"
 
     @property
     def key(self) -> str:
-        return report_key(self.reference)
+        return f"{self.kind}:{self.reference}"
 
 
 @dataclass(frozen=True)
@@ -290,7 +292,7 @@ def _route_document(route: TeamRoute, hotspots: dict[int, PlaceInfo]) -> dict[st
                     "end": b.end.isoformat()} for b in route.breaks],
         "reports": [{"reference": c.reference, "arrival": c.arrival.isoformat(),
                      "departure": c.departure.isoformat(), "lon": c.lon, "lat": c.lat,
-                     "place": c.place, "note": c.note} for c in route.reports],
+                     "place": c.place, "note": c.note, "kind": c.kind} for c in route.reports],
         "legs": [
             {"from": leg.from_id, "to": leg.to_id, "travel_s": int(leg.travel.total_seconds()),
              "distance_m": round(leg.distance_m, 1),
@@ -322,7 +324,7 @@ def _route(doc: dict[str, Any], team: dict[str, Any]) -> TeamRoute:
         reports=tuple(
             PlannedReport(c["reference"], datetime.fromisoformat(c["arrival"]),
                           datetime.fromisoformat(c["departure"]), c["lon"], c["lat"],
-                          c["place"], c["note"])
+                          c["place"], c["note"], c.get("kind", "report"))
             for c in doc.get("reports", [])
         ),
         legs=tuple(

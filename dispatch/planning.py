@@ -141,14 +141,16 @@ def _team_route(night: Night, route: Route) -> TeamRoute:
         breaks=tuple(PlannedBreak(int(v.stop_id.split(":")[1]), v.arrival, v.departure)
                      for v in route.visits if v.kind == "break"),
         skills=tuple(sorted(team.skills)), district=team.district, keep_out=team.keep_out,
-        reports=tuple(PlannedReport(v.stop_id.partition(":")[2], v.arrival, v.departure)
+        reports=tuple(PlannedReport(v.stop_id.partition(":")[2], v.arrival, v.departure,
+                                    kind=v.stop_id.partition(":")[0])
                       for v in route.visits if v.kind == "stop" and is_report(v.stop_id)),
     )
 
 
 def is_report(stop_id: str) -> bool:
-    """A reported person's stop (``report:<reference>``), not a hotspot's check."""
-    return stop_id.startswith("report:")
+    """A reported person's stop (``report:<reference>``) or an escort's
+    (``escort:<reference>``), not a hotspot's check."""
+    return stop_id.startswith(("report:", "escort:"))
 
 
 def _dropped(dropped: Dropped) -> DroppedVisit:

@@ -69,15 +69,15 @@ def with_history(rest: NightPlan, earlier: NightPlan, *, now: datetime,
     """The re-planned rest of the night after what each team has already done, so the
     plan still tells the whole night: done visits, breaks taken, then what is left."""
     routes = []
-    known = {c.reference: c for r in earlier.routes for c in r.reports}
+    known = {c.key: c for r in earlier.routes for c in r.reports}
     for route in rest.routes:
         before = earlier.route(route.team_id)
         ahead_calls = tuple(
-            dataclasses.replace(known[c.reference], arrival=c.arrival, departure=c.departure)
-            if c.reference in known else c for c in route.reports)
+            dataclasses.replace(known[c.key], arrival=c.arrival, departure=c.departure)
+            if c.key in known else c for c in route.reports)
         visits = [v for v in before.visits if v.key in done]
         breaks = [b for b in before.breaks if b.start <= now]
-        reports = [c for c in before.reports if c.key in done]
+        reports = [c for c in before.reports if _behind(c, now, done)]
         behind = {v.key for v in visits} | {b.key for b in breaks} | {c.key for c in reports}
         legs = [leg for leg in before.legs if leg.to_id in behind]
         ahead = list(route.legs)
@@ -111,9 +111,14 @@ def remaining_problem(
                                 if not isinstance(i, PlannedBreak) and i.key not in done)
                for r in plan.routes}
     calls = tuple(_report_stop(c, r.team_id, now, plan.shift_end) for r in plan.routes
-                  for c in r.reports if c.key not in done)
+                  for c in r.reports if not _behind(c, now, done))
     return dataclasses.replace(full, stops=(*stops, *calls), teams=teams,
                                initial_routes=earlier, spacing=spacing)
+
+
+def _behind(call: PlannedReport, now: datetime, done: set[str]) -> bool:
+    """A report the team reached, or an escort trip already made."""
+    return call.key in done or (call.kind == "escort" and call.departure <= now)
 
 
 def _report_stop(call: PlannedReport, team_id: str, now: datetime, end: datetime) -> Stop:

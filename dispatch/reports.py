@@ -136,7 +136,7 @@ def night_reports(session: Session, night: date) -> list[Report]:
 def claim(session: Session, reference: str, team_id: str, *, now: datetime, by: str) -> Report:
     """Assign a reported person to ``team_id``; ConflictError if someone else got there first."""
     row = get_report(session, reference)
-    won = _changed(session,
+    won = changed_rows(session,
         update(Report).where(Report.id == row.id, Report.status == "reported")
         .values(status="assigned", team_id=team_id))
     session.refresh(row)
@@ -151,7 +151,7 @@ def claim(session: Session, reference: str, team_id: str, *, now: datetime, by: 
 def release(session: Session, reference: str, *, now: datetime, by: str) -> None:
     """Undo a claim whose re-plan failed, so the report can be sent again."""
     row = get_report(session, reference)
-    _changed(session, update(Report).where(Report.id == row.id, Report.status == "assigned")
+    changed_rows(session, update(Report).where(Report.id == row.id, Report.status == "assigned")
              .values(status="reported", team_id=None))
     session.refresh(row)
     row.steps = [*row.steps, _step("released", now, by)]
@@ -181,7 +181,7 @@ def advance(session: Session, reference: str, team_id: str, status: str, *, now:
     values: dict[str, Any] = {"status": status}
     if status == "outcome":
         values.update(outcome=outcome, note=text or None)
-    moved = _changed(session, update(Report).where(
+    moved = changed_rows(session, update(Report).where(
         Report.id == row.id, Report.team_id == team_id, Report.status.in_(NEXT[status]))
         .values(**values))
     session.refresh(row)
@@ -260,7 +260,7 @@ def outside_city(city: City, lon: float, lat: float) -> str | None:
             "use the GPS button or tap the map")
 
 
-def _changed(session: Session, statement: Update) -> int:
+def changed_rows(session: Session, statement: Update) -> int:
     """Rows a conditional UPDATE changed: 0 when its condition no longer held."""
     result = session.execute(statement.execution_options(synchronize_session=False))
     return int(cast(CursorResult[Any], result).rowcount)

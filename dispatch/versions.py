@@ -21,11 +21,13 @@ from dispatch.categories import load_categories
 from dispatch.chinacoords import Datum
 from dispatch.cold import level_for, load_levels
 from dispatch.errors import ConflictError, FieldProblem, FormError, ValidationError
+from dispatch.keptreports import described, open_reports, with_open_reports
 from dispatch.models import SavedPlan
 from dispatch.nightplan import NightPlan
 from dispatch.nightsettings import NightSettings, night_from
 from dispatch.pins import Wanted, apply_changes, excluded_visits, pinned_problem, read_change
 from dispatch.planning import load_networks, plan_night
+from dispatch.reports import night_reports
 from dispatch.workspace import Workspace
 from routes.problem import Mode, Problem
 from routes.solve import SolveParams
@@ -129,15 +131,17 @@ def plan_version(
         networks = {m: g for m, g in (networks or {}).items() if m in modes} or load_networks(
             workspace, modes)
         adjusted: list[Problem] = []
+        reports = open_reports(night_reports(session, night_date), {t.id for t in night.teams})
 
         def adjust(problem: Problem) -> Problem:
             adjusted.append(problem)
-            return pinned_problem(problem, wanted, earlier)
+            return with_open_reports(pinned_problem(problem, wanted, earlier), reports, earlier,
+                                     start=night.start, end=night.end)
 
         plan = plan_night(session, night, networks, load_categories(workspace.root), params,
                           level=level, adjust=adjust)
-        plan = dataclasses.replace(
-            plan, dropped=(*plan.dropped, *excluded_visits(adjusted[0], wanted)))
+        plan = described(dataclasses.replace(
+            plan, dropped=(*plan.dropped, *excluded_visits(adjusted[0], wanted))), reports)
     with sessions.begin() as session:
         base = check_token(session, night_date, token)
         return _save_version(session, plan, base, settings, wanted)

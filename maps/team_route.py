@@ -120,7 +120,8 @@ def team_route_data(plan: NightPlan, team_id: str, *, basemap: Basemap | None = 
                           color=category_color(drawn, drawn.hotspots[v.hotspot_id]))
                  for v in route.visits]
     features += [_feature(Point(point_from_wgs84(c.lon, c.lat, basemap.datum)), layer="report",
-                          name=f"{c.reference} · {c.place}", time=clock(c.arrival, plan.timezone))
+                          name=f"护送 Escort to {c.place}" if c.kind == "escort"
+                          else f"{c.reference} · {c.place}", time=clock(c.arrival, plan.timezone))
                  for c in route.reports]
     features += [_feature(p.geometry, layer="shelter", name=p.name) for p in drawn.shelters]
     base = drawn.bases.get(route.base_id)

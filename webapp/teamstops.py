@@ -32,6 +32,8 @@ class StopRow:
     #: A reported person's reference and where its steps stand (``None`` for a hotspot).
     report: str | None = None
     report_status: str | None = None
+    #: A trip taking someone found to a shelter, hospital or home (listed at the top).
+    escort: str | None = None
 
 
 def stop_rows(plan: NightPlan, route: TeamRoute, done: dict[str, CheckIn],
@@ -55,6 +57,11 @@ def stop_rows(plan: NightPlan, route: TeamRoute, done: dict[str, CheckIn],
                 look_for(place.kind), leg.distance_m / 1000, travel,
                 nav_links(*anchor(place), place.name, mode=route.mode),
                 OUTCOMES[found.outcome] if found is not None else None))
+        elif isinstance(item, PlannedReport) and item.kind == "escort":
+            rows.append(StopRow(
+                None, None, f"护送 Escort to {item.place}", "", clock(item.arrival, plan.timezone),
+                item.note, "", leg.distance_m / 1000, travel,
+                nav_links(item.lon, item.lat, item.place, mode=route.mode), escort=item.key))
         elif isinstance(item, PlannedReport):
             rows.append(_report_row(plan, route, item, leg.distance_m / 1000, travel,
                                     (reports or {}).get(item.reference, "assigned")))

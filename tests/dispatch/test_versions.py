@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dispatch.assignment import assign
+from dispatch.categories import load_categories
+from dispatch.cold import level_for, load_levels
 from dispatch.errors import ConflictError, FormError
 from dispatch.models import SavedPlan, TeamBase
 from dispatch.nightplan import NightPlan
 from dispatch.nightsettings import SettingsForm, read_settings
 from dispatch.pins import PIN_SLACK
+from dispatch.planning import load_networks
+from dispatch.reports import ReportForm, create_report, get_report
 from dispatch.roster import TeamForm, save_team
 from dispatch.store import open_engine, session_factory
 from dispatch.versions import (
@@ -25,6 +30,7 @@ from dispatch.versions import (
     state_token,
 )
 from dispatch.workspace import Workspace
+from routes.problem import Mode
 from routes.solve import SolveParams
 from tests.conftest import WINTER_NIGHT
 
@@ -147,3 +153,48 @@ def test_publishing_makes_the_teams_plan(sessions: sessionmaker[Session],
         plan = published_plan(session, WINTER_NIGHT)
         assert plan is not None and plan.to_document() == first.document
         assert state_token(latest_version(session, WINTER_NIGHT)) == "1.1"
+
+
+def test_a_replan_from_the_plan_page_keeps_assigned_reports_on_their_teams(
+        sessions: sessionmaker[Session], workspace_copy: Workspace, first: SavedPlan) -> None:
+    """A report assigned to a team during the night is still that team's stop, with what was
+    reported, after the dispatcher re-plans the whole night on /plan; every visit is still
+    planned or listed as left out, and the report is still assigned."""
+    plan = NightPlan.from_document(first.document)
+    team = plan.routes[1].team_id
+    hotspot = plan.hotspots[plan.routes[1].visits[2].hotspot_id]
+    assert hotspot.access is not None
+    now = plan.shift_start + timedelta(hours=1)
+    with sessions.begin() as session:
+        form = ReportForm(hotspot.access[0] + 0.0003, hotspot.access[1], "", "老人 old man",
+                          2, ("elderly",), True, None, "hotline")
+        reference = create_report(session, form, night=WINTER_NIGHT, now=now,
+                                  temperature=plan.temperature, by="test").reference
+    modes = {Mode(r.mode) for r in plan.routes}
+    assign(sessions, reference, team, now=now, by="test",
+           networks=load_networks(workspace_copy, modes),
+           level=level_for(load_levels(workspace_copy.root), plan.temperature),
+           categories=load_categories(workspace_copy.root), params=QUICK)
+    with sessions() as session:
+        assigned = latest_version(session, WINTER_NIGHT)
+        assert assigned is not None
+        token = state_token(assigned)
+    before = NightPlan.from_document(assigned.document)
+    assert [c.reference for c in before.route(team).reports] == [reference]
+    replanned = NightPlan.from_document(
+        plan_version(sessions, workspace_copy, WINTER_NIGHT, token, None, QUICK).document)
+    calls = {r.team_id: [c.reference for c in r.reports] for r in replanned.routes}
+    assert calls == {r.team_id: ([reference] if r.team_id == team else [])
+                     for r in plan.routes}
+    call = replanned.route(team).reports[0]
+    assert "2 人 people · 老人 old man" == call.note
+    assert (call.lon, call.lat) == (form.lon, form.lat)
+    assert plan.shift_start <= call.arrival < call.departure <= plan.shift_end
+    key = f"report:{reference}"
+    assert replanned.route(team).leg_to(key).to_id == key
+    planned = {v.key for r in before.routes for v in r.visits}
+    kept = {v.key for r in replanned.routes for v in r.visits}
+    assert planned <= kept | {f"{d.hotspot_id}#{d.check}" for d in replanned.dropped}
+    with sessions() as session:
+        row = get_report(session, reference)
+        assert (row.status, row.team_id) == ("assigned", team)

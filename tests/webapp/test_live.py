@@ -28,22 +28,6 @@ from webapp import create_app
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
 
-NOW = "21:00"
-
-
-@pytest.fixture()
-def live_app(planned_dir: Path, tmp_path: Path) -> Flask:
-    """A private copy of the planned demo city, its clock held at 21:00 of the planned night."""
-    root = tmp_path / "city"
-    shutil.copytree(planned_dir, root)
-    return create_app({"TESTING": True, "DATA_DIR": str(root), "DISPATCH_NOW": NOW,
-                       "ASSIGN_SECONDS": 1, "REPORT_RATE": "50/600"})
-
-
-@pytest.fixture()
-def live(live_app: Flask) -> FlaskClient:
-    return live_app.test_client()
-
 
 def _plan(app: Flask) -> NightPlan:
     with app.app_context(), resources().sessions() as session:

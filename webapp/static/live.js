@@ -96,6 +96,7 @@
     document.getElementById("no-reports").hidden = board.reports.length > 0;
     var closed = document.getElementById("closed");
     closed.replaceChildren.apply(closed, board.closed.map(reportItem));
+    drawEscorts(board);
     var teams = document.getElementById("teams");
     teams.replaceChildren.apply(teams, board.teams.map(function (t) {
       return el("tr", { "class": t.flagged ? "flagged" : "", "data-team": t.id }, [
@@ -103,6 +104,46 @@
         el("td", { text: t.last_checkin ? local(t.last_checkin) : "—" }),
         el("td", { text: t.lat !== null ? t.lat.toFixed(5) + ", " + t.lon.toFixed(5) : "—" })]);
     }));
+  }
+
+  function drawEscorts(board) {
+    var escorts = document.getElementById("escorts");
+    escorts.replaceChildren.apply(escorts, board.escorts.map(function (e) {
+      return el("li", { text: local(e.arrival) + " · " + e.team_name + " · " + e.note });
+    }));
+    if (!board.escorts.length) { escorts.appendChild(el("li", { "class": "hint", text: "暂无 None now" })); }
+    var shelters = document.getElementById("shelters");
+    if (shelters.contains(document.activeElement)) { return; }  // being typed in: keep it
+    shelters.replaceChildren.apply(shelters, board.shelters.map(function (s) {
+      var input = el("input", { type: "number", min: "0", max: String(s.beds || 100000), name: "beds_free",
+        value: s.beds_free === null ? "" : String(s.beds_free), "aria-label": s.name + " 空床 free beds" });
+      var button = el("button", { type: "submit", text: "更新 Update" });
+      var form = el("form", { "class": "beds", "data-shelter": String(s.id) }, [input, button]);
+      form.addEventListener("submit", function (event) { event.preventDefault(); setBeds(s, input, button); });
+      return el("tr", {}, [el("td", { text: s.name + (s.beds ? " (" + s.beds + ")" : "") }),
+        el("td", {}, [form]), el("td", { text: s.reported_at ? local(s.reported_at) : "未报告 not reported" })]);
+    }));
+  }
+
+  function setBeds(shelter, input, button) {
+    var note = document.getElementById("beds-result");
+    button.disabled = true;
+    fetch(config.beds.replace("/0/", "/" + shelter.id + "/"), {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ beds_free: input.value.trim() })
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        button.disabled = false;
+        if (!r.ok) {
+          var fields = body.error.fields || {};
+          note.textContent = shelter.name + ": " + (fields.beds_free || body.error.message);
+          return;
+        }
+        note.textContent = shelter.name + " · 空床 free " + body.beds_free;
+        input.blur();
+        refresh();
+      });
+    }).catch(function (e) { button.disabled = false; note.textContent = e.message; });
   }
 
   function refresh() {

@@ -18,7 +18,8 @@ from dispatch.board import board_document
 from dispatch.categories import load_categories
 from dispatch.checkins import FOUND_CATEGORIES
 from dispatch.cold import ColdLevel, level_for, load_levels
-from dispatch.errors import ConflictError, NotFoundError
+from dispatch.errors import ConflictError, NotFoundError, ValidationError
+from dispatch.escort import DESTINATIONS, escort, set_beds
 from dispatch.models import Report
 from dispatch.nightplan import NightPlan
 from dispatch.replan import REPLAN_PARAMS, moment_of
@@ -110,7 +111,56 @@ def team_step(token: str, reference: str) -> dict[str, Any]:
             abort(409, description=str(exc))
         except NotFoundError as exc:
             abort(404, description=str(exc))
-        return _step_document(row)
+        document = _step_document(row)
+        where, people = (row.lon, row.lat), row.people
+    if row.outcome in DESTINATIONS:
+        document["escort"] = start_escort(plan, route.team_id, row.reference, row.outcome,
+                                          people=_people(data, people), where=where, data=data)
+    return document
+
+
+@bp.post("/api/dispatch/shelters/<int:shelter_id>/beds")
+def shelter_beds(shelter_id: int) -> dict[str, Any]:
+    """A shelter's free beds as it reports them (by phone): ``{"beds_free": 5}``."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="发送 JSON 对象 Send {\"beds_free\": N} as a JSON object")
+    with resources().sessions.begin() as session:
+        shelter = set_beds(session, shelter_id, data.get("beds_free"), now=datetime.now(UTC))
+        return {"id": shelter.id, "name": shelter.name, "beds": shelter.beds,
+                "beds_free": shelter.beds_free,
+                "reported_at": datetime.now(UTC).isoformat()}
+
+
+def start_escort(plan: NightPlan, team_id: str, reference: str, destination: str, *,
+                 people: int, where: tuple[float, float], data: dict[str, Any]) -> dict[str, Any]:
+    """Add the trip to the team's night, or say why not: the outcome itself is kept either way."""
+    to = data.get("to")
+    point = None
+    if isinstance(to, dict) and _number(to.get("lon")) and _number(to.get("lat")):
+        point = (float(to["lon"]), float(to["lat"]))
+    workspace = resources().workspace
+    try:
+        result = escort(resources().sessions, plan.date, team_id, reference,
+                        destination=destination, people=people, where=where, to=point,
+                        now=_moment(plan), networks=resources().networks, level=_level(plan),
+                        categories=load_categories(workspace.root), params=_params())
+    except (ValidationError, ConflictError) as exc:
+        return {"added": False, "message": str(exc)}
+    if result.saved is None:
+        return {"added": False, "message": result.message}
+    return {"added": True, "place": result.place, "message": result.message,
+            "version": result.saved.version}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _people(data: dict[str, Any], default: int) -> int:
+    value = data.get("people")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 \
+        else default
 
 
 def _step_document(row: Report) -> dict[str, Any]:

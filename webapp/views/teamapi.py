@@ -15,10 +15,12 @@ from dispatch.checkins import (
     parse_checkin,
     record_checkin,
 )
+from dispatch.escort import DESTINATIONS
 from dispatch.models import CheckIn
 from dispatch.nightplan import visit_key
 from dispatch.reports import follow_up_checkin
 from webapp.resources import resources
+from webapp.views.live import start_escort
 from webapp.views.team import team_route_for
 
 bp = Blueprint("teamapi", __name__, url_prefix="/api/t")
@@ -44,6 +46,11 @@ def add_checkin(token: str) -> tuple[dict[str, Any], int]:
             follow_up_checkin(session, row, lon=place.access[0], lat=place.access[1],
                               place=place.name, now=datetime.now(UTC))
         body = checkin_document(row)
+        where = (row.lon, row.lat) if row.lon is not None and row.lat is not None else (
+            place.access if place is not None else None)
+    if created and row.action in DESTINATIONS and where is not None:
+        body["escort"] = start_escort(plan, route.team_id, row.client_id, str(row.action),
+                                      people=row.found_count or 1, where=where, data=data)
     return body, 201 if created else 200
 
 
