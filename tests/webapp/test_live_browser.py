@@ -80,7 +80,10 @@ def test_a_report_from_the_street_to_an_outcome(browser, server,  # type: ignore
     mobile.locator("li.report select[name=outcome]").select_option("shelter")
     mobile.locator("li.report button[data-step=outcome]").click()
     mobile.locator("li.report .report-steps[data-status=outcome]").wait_for()
-    assert mobile.locator("section.calls").count() == 0
+    # The report is closed; taking the person to a shelter adds the escort trip on top.
+    assert mobile.locator("section.calls:not(.escorts)").count() == 0
+    mobile.reload()
+    assert "Escort next" in mobile.locator("section.calls.escorts").inner_text()
 
     desk.locator(f"#closed li[data-reference='{reference}']").wait_for(timeout=10_000)
     assert "送至救助点" in desk.locator(f"#closed li[data-reference='{reference}']").inner_text()
