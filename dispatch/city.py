@@ -46,6 +46,8 @@ from routes.source import OsmFile, OsmSource
 
 log = logging.getLogger(__name__)
 
+#: A point this far (degrees) outside the city's box is a mistake, not a place in it.
+CITY_MARGIN_DEG = 0.05
 #: A hotspot further than this from every path keeps its own point as access point.
 MAX_ACCESS_M = 500.0
 
@@ -237,3 +239,15 @@ def _store_central_base(session: Session, graph: nx.MultiDiGraph) -> int:
     session.add(TeamBase(name="指挥中心 Command post", lon=graph.nodes[node]["x"],
                          lat=graph.nodes[node]["y"]))
     return 1
+
+
+def outside_city(city: City, lon: float, lat: float) -> str | None:
+    """Why (lon, lat) is not a place in ``city`` (naming swapped coordinates), or ``None``."""
+    margin = CITY_MARGIN_DEG
+    if (city.west - margin <= lon <= city.east + margin
+            and city.south - margin <= lat <= city.north + margin):
+        return None
+    swapped = city.west <= lat <= city.east and city.south <= lon <= city.north
+    hint = " 经纬度可能填反 (longitude and latitude look swapped)" if swapped else ""
+    return (f"{lon:.5f},{lat:.5f} 不在{city.name}范围内 is outside {city.name} "
+            f"({city.west:.3f},{city.south:.3f} to {city.east:.3f},{city.north:.3f}){hint}")

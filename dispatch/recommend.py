@@ -17,9 +17,10 @@ import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.city import outside_city
 from dispatch.cold import ColdLevel, level_for, load_levels
 from dispatch.errors import NotBuiltError, ValidationError
-from dispatch.models import City, Hotspot, Shelter, TeamBase
+from dispatch.models import Hotspot, Shelter, TeamBase
 from dispatch.nightplan import NightPlan
 from dispatch.planning import latest_plan, load_networks
 from dispatch.replan import REPORT_PENALTY, moment_of, night_of, remaining_problem, visit_keys
@@ -143,7 +144,9 @@ def report_problem(
         raise ValidationError(
             f"{now:%H:%M} is outside the shift {plan.shift_start:%H:%M}-{plan.shift_end:%H:%M}; "
             "reports are dispatched during the night")
-    _check_in_city(get_city(session), lon, lat)
+    why = outside_city(get_city(session), lon, lat)
+    if why is not None:
+        raise ValidationError(f"the report at {why}: give longitude first, then latitude")
     night = night_of(plan)
     hotspots = list(session.scalars(select(Hotspot).where(Hotspot.id.in_(plan.hotspots))))
     bases = {b.id: b for b in session.scalars(select(TeamBase))}
@@ -153,20 +156,6 @@ def report_problem(
     report = Stop(REPORT_ID, lon, lat, service=on_scene, window=(now, plan.shift_end),
                   penalty=REPORT_PENALTY, teams=teams)
     return dataclasses.replace(rest, stops=(*rest.stops, report))
-
-
-def _check_in_city(city: City, lon: float, lat: float) -> None:
-    """A report far outside the city is a typo (or latitude and longitude swapped)."""
-    margin = 0.05
-    if (city.west - margin <= lon <= city.east + margin
-            and city.south - margin <= lat <= city.north + margin):
-        return
-    swapped = (city.west <= lat <= city.east and city.south <= lon <= city.north)
-    hint = " (latitude and longitude look swapped: give longitude first)" if swapped else ""
-    raise ValidationError(
-        f"the report at {lon:.5f},{lat:.5f} is outside {city.name} "
-        f"({city.west:.3f},{city.south:.3f} to {city.east:.3f},{city.north:.3f}){hint} "
-        "报告位置不在本市范围内")
 
 
 def _team_option(prepared: Prepared, plan: NightPlan, routes: Sequence[Sequence[int]],

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.checkins import ACTIONS, FOUND_CATEGORIES, as_utc
 from dispatch.chinacoords import DATUMS, point_to_wgs84
+from dispatch.city import outside_city
 from dispatch.errors import ConflictError, FieldErrors, NotFoundError
 from dispatch.models import CheckIn, City, Hotspot, Report, SavedPlan
 from dispatch.night import tonight
@@ -53,8 +54,6 @@ MAX_PEOPLE = 50
 #: A readable alphabet: no 0/O, 1/I/L; 31**8 references are not guessed by trying.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 FOLLOW_UP_AFTER = timedelta(hours=2)
-#: A point this far outside the city's box is a mistake, not a report.
-CITY_MARGIN_DEG = 0.05
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:", re.IGNORECASE)
@@ -247,19 +246,6 @@ def normal_reference(text: str) -> str:
     return re.sub(r"[\s\-]", "", text).upper()
 
 
-def outside_city(city: City, lon: float, lat: float) -> str | None:
-    """Why (lon, lat) cannot be a report in ``city``, or ``None`` when it can."""
-    margin = CITY_MARGIN_DEG
-    if (city.west - margin <= lon <= city.east + margin
-            and city.south - margin <= lat <= city.north + margin):
-        return None
-    swapped = city.west <= lat <= city.east and city.south <= lon <= city.north
-    hint = " 经纬度可能填反 (longitude and latitude look swapped)" if swapped else ""
-    return (f"{lon:.5f},{lat:.5f} 不在{city.name}范围内 is outside {city.name} "
-            f"({city.west:.3f},{city.south:.3f} to {city.east:.3f},{city.north:.3f}){hint}; "
-            "use the GPS button or tap the map")
-
-
 def changed_rows(session: Session, statement: Update) -> int:
     """Rows a conditional UPDATE changed: 0 when its condition no longer held."""
     result = session.execute(statement.execution_options(synchronize_session=False))
@@ -339,7 +325,7 @@ def _point(data: Mapping[str, Any], place: str, city: City, session: Session,
     lon, lat = point_to_wgs84(lon, lat, datum)
     why = outside_city(city, lon, lat)
     if why is not None:
-        bad["lon"] = why
+        bad["lon"] = f"{why}; use the GPS button or tap the map"
         return None
     return lon, lat
 

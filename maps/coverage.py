@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 import folium
 import geopandas as gpd
@@ -23,6 +22,7 @@ from dispatch.outcomes import FoundPerson
 from maps.assets import use_heat
 from maps.basemap import AREA_PANE, POINT_PANE, Basemap, fit_to, new_map
 from maps.elements import InfoTooltip, Legend, LegendEntry
+from maps.layers import shape_style
 from maps.style import lat_lon
 
 STATUS_COLORS = {"met": "#2e7d32", "short": "#f9a825", "never": "#c62828"}
@@ -69,7 +69,7 @@ def _add_hotspot(parent: folium.FeatureGroup, item: HotspotCoverage) -> None:
     color = STATUS_COLORS[item.status]
     layer = folium.GeoJson(
         {"type": "Feature", "properties": {}, "geometry": mapping(item.geometry)},
-        style_function=lambda _f: _style(item, color),
+        style_function=lambda _f: shape_style(item.geometry, color),
         marker=folium.CircleMarker(radius=8, pane=POINT_PANE),
         pane=AREA_PANE, control=False,
     )
@@ -83,15 +83,6 @@ def _add_hotspot(parent: folium.FeatureGroup, item: HotspotCoverage) -> None:
         STATUS_LABELS[item.status],
     ]).add_to(layer)
     layer.add_to(parent)
-
-
-def _style(item: HotspotCoverage, color: str) -> dict[str, Any]:
-    kind = item.geometry.geom_type
-    if "LineString" in kind:
-        return {"color": color, "weight": 7, "opacity": 0.85}
-    if "Polygon" in kind:
-        return {"color": color, "weight": 2, "fillColor": color, "fillOpacity": 0.45}
-    return {"color": "#ffffff", "weight": 2, "fill": True, "fillColor": color, "fillOpacity": 0.95}
 
 
 def _add_person(parent: folium.FeatureGroup, person: FoundPerson, datum: Datum) -> None:

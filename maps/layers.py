@@ -14,6 +14,7 @@ from typing import Any
 import folium
 from branca.element import Element
 from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
 
 from dispatch.nightplan import DroppedVisit, NightPlan, PlaceInfo, PlannedVisit, TeamRoute
 from maps.basemap import AREA_PANE, POINT_PANE
@@ -123,18 +124,22 @@ def add_left_out_mark(parent: Element, place: PlaceInfo, dropped: list[DroppedVi
 
 
 def _hotspot_style(place: PlaceInfo, color: str, *, left_out: bool) -> dict[str, Any]:
-    """Points as filled dots, lines thick, areas filled; left out: red dashed outline."""
-    kind = place.geometry.geom_type
-    if "LineString" in kind:
-        style: dict[str, Any] = {"color": color, "weight": 7, "opacity": 0.8}
-    elif "Polygon" in kind:
-        style = {"color": color, "weight": 2, "fillColor": color, "fillOpacity": 0.35}
-    else:
-        style = {"color": "#ffffff", "weight": 2, "fill": True, "fillColor": color,
-                 "fillOpacity": 0.95}
+    """:func:`shape_style`; left out: a red dashed outline."""
+    style = shape_style(place.geometry, color)
     if left_out:
         style.update(color=DROPPED_COLOR, dashArray="6 4", weight=style["weight"] + 1)
     return style
+
+
+def shape_style(geometry: BaseGeometry, color: str) -> dict[str, Any]:
+    """A hotspot coloured whole: points as filled dots, lines thick, areas filled."""
+    kind = geometry.geom_type
+    if "LineString" in kind:
+        return {"color": color, "weight": 7, "opacity": 0.8}
+    if "Polygon" in kind:
+        return {"color": color, "weight": 2, "fillColor": color, "fillOpacity": 0.35}
+    return {"color": "#ffffff", "weight": 2, "fill": True, "fillColor": color,
+            "fillOpacity": 0.95}
 
 
 def add_access_point(parent: Element, place: PlaceInfo) -> None:

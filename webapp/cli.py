@@ -339,13 +339,11 @@ def _team_areas(entries: tuple[str, ...], option: str) -> tuple[tuple[str, objec
 def _parse_positions(entries: tuple[str, ...]) -> dict[str, tuple[float, float]]:
     found = {}
     for entry in entries:
-        team, _, where = entry.partition("=")
-        try:
-            lon, lat = (float(x) for x in where.split(","))
-        except ValueError:
+        team, sign, where = entry.partition("=")
+        if not sign or not team.strip():
             raise click.BadParameter(f"{entry!r} is not TEAM=LON,LAT, e.g. T1=24.94,60.17",
-                                     param_hint="--at") from None
-        found[team.strip()] = (lon, lat)
+                                     param_hint="--at")
+        found[team.strip()] = _parse_point(where, "--at")
     return found
 
 

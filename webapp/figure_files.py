@@ -11,10 +11,22 @@ import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from dispatch.errors import ValidationError
 from dispatch.figures import COLUMNS, NightFigures, value_of
 
+#: ReportLab's built-in Chinese font: no font file is needed on the server.
+FONT = "STSong-Light"
 FORMATS = {".csv": "text/csv", ".xlsx":
            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            ".pdf": "application/pdf"}
@@ -82,9 +94,6 @@ def _csv(table: list[list[object]]) -> bytes:
 
 
 def _xlsx(table: list[list[object]], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     book = Workbook()
     sheet = book.active
     sheet.title = "figures"
@@ -103,37 +112,29 @@ def _xlsx(table: list[list[object]], title: str) -> bytes:
 
 
 def _pdf(table: list[list[object]], title: str, total: NightFigures) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    font = "STSong-Light"
-    heading = ParagraphStyle("heading", fontName=font, fontSize=14, leading=18)
-    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    heading = ParagraphStyle("heading", fontName=FONT, fontSize=14, leading=18)
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
     # A summary first: the figures reported upwards, then the table per night.
     summary = [[f"{zh} {en}", str(value_of(total, key))] for key, zh, en in COLUMNS[2:]]
     # Portrait would squeeze 21 columns; the nights table goes across, folded in two.
     half = (len(COLUMNS) + 1) // 2
     parts = [[row[:1] + row[1:half], row[:1] + row[half:]] for row in table]
     story = [Paragraph(title, heading), Spacer(0, 6),
-             _table(summary, font, colors, TableStyle, Table, 8), Spacer(0, 10)]
+             _table(summary, 8), Spacer(0, 10)]
     for side in (0, 1):
         rows = [[Paragraph(str(c), body) for c in p[side]] for p in parts]
-        story += [_table(rows, font, colors, TableStyle, Table, 7), Spacer(0, 8)]
+        story += [_table(rows, 7), Spacer(0, 8)]
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=landscape(A4), title=title, leftMargin=28,
                       rightMargin=28, topMargin=28, bottomMargin=28).build(story)
     return buffer.getvalue()
 
 
-def _table(rows, font, colors, style, table_class, size):  # type: ignore[no-untyped-def]
-    made = table_class(rows, repeatRows=1)
-    made.setStyle(style([
-        ("FONTNAME", (0, 0), (-1, -1), font),
+def _table(rows: list[list[Any]], size: int) -> Table:
+    made = Table(rows, repeatRows=1)
+    made.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("FONTSIZE", (0, 0), (-1, -1), size),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),

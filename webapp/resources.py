@@ -16,7 +16,7 @@ from dispatch.planning import latest_plan, load_networks
 from dispatch.store import open_engine, session_factory
 from dispatch.versions import published_plan
 from dispatch.workspace import Workspace
-from routes.network import load_network, network_edges
+from routes.network import network_edges
 from routes.problem import Mode
 from webapp.planjobs import PlanJobs
 
@@ -33,8 +33,8 @@ class Resources:
     @cached_property
     def roads(self) -> gpd.GeoDataFrame | None:
         """Walkable roads as a faint basemap (no tile server is needed)."""
-        path = self.workspace.network_path(Mode.WALK)
-        return network_edges(load_network(path)) if path.exists() else None
+        walk = self.walk_network_if_built()  # the same graph re-plans use: read once
+        return network_edges(walk) if walk is not None else None
 
     @cached_property
     def networks(self) -> dict[Mode, nx.MultiDiGraph]:

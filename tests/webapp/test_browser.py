@@ -20,32 +20,19 @@ def live_url(planned_dir: Path) -> Iterator[str]:
         yield url
 
 
-def _open(browser, url: str, viewport: dict[str, int]):  # type: ignore[no-untyped-def]
-    """Open ``url``, recording every host asked for and every console error."""
-    page = browser.new_page(viewport=viewport)
-    hosts: set[str] = set()
-    errors: list[str] = []
-    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url, wait_until="networkidle")
-    return page, hosts, errors
-
-
-def test_overview_draws_routes_in_the_browser(browser, live_url: str, tmp_path: Path) -> None:
+def test_overview_draws_routes_in_the_browser(open_page, live_url: str, tmp_path: Path) -> None:
     """The overview map draws route lines and asks no host but the app."""
-    page, hosts, errors = _open(browser, live_url + "/", {"width": 1280, "height": 900})
+    page, hosts, errors = open_page(live_url + "/", {"width": 1280, "height": 900})
     page.wait_for_selector(".leaflet-container")
     assert page.locator("path.leaflet-interactive").count() > 3
     assert hosts == {urlparse(live_url).netloc}
     assert errors == []
     page.screenshot(path=str(tmp_path / "overview.png"))
-    page.close()
 
 
-def test_team_route_reads_on_a_phone(browser, live_url: str, tmp_path: Path) -> None:
+def test_team_route_reads_on_a_phone(open_page, live_url: str, tmp_path: Path) -> None:
     """At 390x844 a team sees its map and numbered stops without zooming."""
-    page, hosts, errors = _open(browser, live_url + "/teams/T1", {"width": 390, "height": 844})
+    page, hosts, errors = open_page(live_url + "/teams/T1", {"width": 390, "height": 844})
     page.wait_for_selector(".leaflet-container")
     assert page.locator("ol.stops li").count() >= 2
     assert page.locator("ol.stops li").first.bounding_box()["height"] >= 48
@@ -54,4 +41,3 @@ def test_team_route_reads_on_a_phone(browser, live_url: str, tmp_path: Path) -> 
     assert hosts == {urlparse(live_url).netloc}
     assert errors == []
     page.screenshot(path=str(tmp_path / "team.png"), full_page=True)
-    page.close()

@@ -18,6 +18,7 @@ from webapp import create_app
 from webapp.resources import resources
 
 pytestmark = pytest.mark.browser
+DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
@@ -54,25 +55,14 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
-def _open(browser, url: str):  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    hosts: set[str] = set()
-    errors: list[str] = []
-    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url, wait_until="networkidle")
-    return page, hosts, errors
-
-
 @pytest.mark.parametrize("path, shows", [
     ("/coverage", "never checked"),
     ("/figures", "Campaign figures"),
     ("/coverage/shelters?minutes=5,10&within=5&new_sites=2", "Suggested temporary"),
 ])
-def test_manager_pages_draw_offline(browser, manager_url: str, artifacts: Path, path: str,
+def test_manager_pages_draw_offline(open_page, manager_url: str, artifacts: Path, path: str,
                                     shows: str) -> None:
-    page, hosts, errors = _open(browser, manager_url + path)
+    page, hosts, errors = open_page(manager_url + path, DESKTOP)
     assert shows in page.content()
     if path != "/figures":
         page.wait_for_selector(".leaflet-container")
@@ -84,11 +74,10 @@ def test_manager_pages_draw_offline(browser, manager_url: str, artifacts: Path, 
     assert errors == []
     name = path.strip("/").split("?")[0].replace("/", "-")
     page.screenshot(path=str(artifacts / f"manager-{name}.png"), full_page=True)
-    page.close()
 
 
-def test_coverage_map_shows_people_found_and_colours(browser, manager_url: str) -> None:
-    page, _, _ = _open(browser, manager_url + "/coverage")
+def test_coverage_map_shows_people_found_and_colours(open_page, manager_url: str) -> None:
+    page, _, _ = open_page(manager_url + "/coverage", DESKTOP)
     page.wait_for_selector(".leaflet-container")
     # T1 checked three hotspots once each: met or short (a station needs two checks).
     checked = page.locator(", ".join(f"path.leaflet-interactive[{paint}='{color}']"
@@ -99,4 +88,3 @@ def test_coverage_map_shows_people_found_and_colours(browser, manager_url: str) 
     assert checked.count() >= 3 and never.count() >= 10
     assert page.locator("path.leaflet-interactive[fill='#1565c0']").count() == 1  # the minors
     assert page.locator("canvas.leaflet-heatmap-layer").count() == 1
-    page.close()
