@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from dispatch.chinacoords import point_from_wgs84
 from dispatch.nightplan import NightPlan, TeamRoute
 from maps.basemap import Basemap, fit_to, new_map, plan_in_datum, road_geojson, roads_in_datum
-from maps.elements import Legend, LegendEntry
+from maps.elements import Legend, LegendEntry, safe_color
 from maps.layers import add_base, add_hotspot, add_route_line, add_shelter, add_stop_badge, anchor
 from maps.style import (
     BASE_COLOR,
@@ -113,11 +113,12 @@ def team_route_data(plan: NightPlan, team_id: str, *, basemap: Basemap | None = 
         place = drawn.hotspots[hotspot_id]
         if place.geometry.geom_type != "Point":
             features.append(_feature(place.geometry, layer="area",
-                                     color=category_color(drawn, place), name=place.name))
+                                     color=safe_color(category_color(drawn, place)),
+                                     name=place.name))
     features += [_feature(Point(anchor(drawn.hotspots[v.hotspot_id])), layer="stop",
                           seq=v.seq, visit=v.key, name=drawn.hotspots[v.hotspot_id].name,
                           time=clock(v.arrival, plan.timezone),
-                          color=category_color(drawn, drawn.hotspots[v.hotspot_id]))
+                          color=safe_color(category_color(drawn, drawn.hotspots[v.hotspot_id])))
                  for v in route.visits]
     features += [_feature(Point(point_from_wgs84(c.lon, c.lat, basemap.datum)), layer="report",
                           name=f"护送 Escort to {c.place}" if c.kind == "escort"

@@ -48,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from flask_compress import Compress
 
-    from webapp import errors, filters, i18n, resources
+    from webapp import errors, filters, headers, i18n, resources
     from webapp.tls import trust_proxy
     from webapp.tokens import ensure_secret_key
     from webapp.views import (
@@ -74,6 +74,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     filters.init_app(app)
     pages.init_app(app)
+    headers.init_app(app)
     assets.init_app(app)
     i18n.init_app(app)
     Compress(app)

@@ -59,7 +59,7 @@
   if (window.L) {
     map = L.map("live-map");
     ground.tiles.forEach(function (t) {
-      L.tileLayer(t.url, { attribution: t.attribution, subdomains: t.subdomains || "abc", maxZoom: 18 }).addTo(map);
+      L.tileLayer(t.url, { attribution: el("span", { text: t.attribution }).innerHTML, subdomains: t.subdomains || "abc", maxZoom: 18 }).addTo(map);
     });
     L.rectangle(ground.box, { color: "#0b5cad", weight: 1, fill: false, interactive: false }).addTo(map);
     ground.landmarks.forEach(function (p) {

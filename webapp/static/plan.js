@@ -37,6 +37,12 @@
     });
   }
 
+  function textNode(words) {  // a tooltip takes HTML: the dispatcher's words go in as text
+    var span = document.createElement("span");
+    span.textContent = words;
+    return span;
+  }
+
   function drawClosure(mapBox) {
     var map = window[mapBox.dataset.mapName], field = document.getElementById("closure-geometry");
     var drawButton = document.getElementById("draw-closure");
@@ -44,7 +50,7 @@
     var points = [], line = null, drawing = false;
     JSON.parse(mapBox.dataset.closures || "[]").forEach(function (closure) {
       L.geoJSON(closure.geometry, { style: { color: "#b42318", weight: 6, opacity: 0.8 } })
-        .bindTooltip(closure.label || "✕").addTo(map);
+        .bindTooltip(textNode(closure.label || "✕")).addTo(map);
     });
     function show() {
       if (line) { map.removeLayer(line); }

@@ -25,7 +25,7 @@
   if (window.L && document.getElementById("pick-map")) {
     map = L.map("pick-map", { zoomControl: true });
     config.tiles.forEach(function (t) {
-      L.tileLayer(t.url, { attribution: t.attribution, subdomains: t.subdomains || "abc", maxZoom: 18 }).addTo(map);
+      L.tileLayer(t.url, { attribution: text(t.attribution).innerHTML, subdomains: t.subdomains || "abc", maxZoom: 18 }).addTo(map);
     });
     L.rectangle(config.box, { color: "#0b5cad", weight: 1, fill: false }).addTo(map);
     config.landmarks.forEach(function (p) {

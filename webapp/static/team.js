@@ -181,13 +181,20 @@
   function showNext() {
     var next = document.querySelector("li[data-visit]:not(.done)"), box = document.getElementById("next");
     document.querySelectorAll(".next-stop").forEach(function (li) { li.classList.remove("next-stop"); });
-    if (!next) { box.hidden = false; box.innerHTML = "<h2>全部完成 Every stop checked</h2>"; return; }
-    next.classList.add("next-stop");
     box.hidden = false;
-    box.innerHTML = "<h2>下一站 Next: " + next.querySelector(".seq").textContent + " · " +
-      next.querySelector("strong").innerHTML + "</h2><p>" + next.querySelector(".leg").innerHTML + "</p>";
+    if (!next) { box.replaceChildren(textElement("h2", "全部完成 Every stop checked")); return; }
+    next.classList.add("next-stop");
+    box.replaceChildren(textElement("h2", "下一站 Next: " + next.querySelector(".seq").textContent +
+                                    " · " + next.querySelector("strong").textContent),
+                        textElement("p", next.querySelector(".leg").textContent));
     var nav = next.querySelector(".nav");
     if (nav) { box.appendChild(nav.cloneNode(true)); }
+  }
+
+  function textElement(tag, text) {
+    var node = document.createElement(tag);
+    node.textContent = text;
+    return node;
   }
 
   function setText(id, text) { var el = document.getElementById(id); if (el) { el.textContent = text; } }
