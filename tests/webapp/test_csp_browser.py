@@ -61,7 +61,7 @@ async () => {
 """
 
 #: The middle of the first numbered stop that nothing covers, to point a real mouse at.
-UNCOVERED_STOP = """
+UNCOVERED_STOP = r"""
 () => {
   for (const stop of document.querySelectorAll(".leaflet-marker-icon.patrol-stop")) {
     if (!/^\d+$/.test(stop.textContent.trim())) { continue; }  // a "!" mark has no popup
