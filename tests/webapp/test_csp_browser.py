@@ -112,7 +112,7 @@ def test_every_page_runs_under_the_policy_and_shows_hostile_text_as_text(
             assert page.evaluate("window.__violations") == [], name
             if name in MAP_PAGES:
                 page.wait_for_selector(".leaflet-container")
-                page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon, "
+                page.wait_for_function("() => document.querySelectorAll('.leaflet-marker-icon, "
                                        "path.leaflet-interactive').length > 0")
             seen = page.evaluate(OPEN_EVERYTHING)
             page.wait_for_timeout(100)

@@ -220,14 +220,16 @@ def test_the_board_takes_a_shelters_free_beds(live_app: Flask, open_page: Any) -
         assert page.locator("#shelters tr").count() == len(_beds(live_app))
         row.locator("input").fill("7")
         row.locator("button").click()
-        page.wait_for_function("document.getElementById('beds-result').textContent.includes('7')")
+        page.wait_for_function(
+            "() => document.getElementById('beds-result').textContent.includes('7')")
         assert _beds(live_app)[first][0] == 7
         page.wait_for_function(
-            f"document.querySelector('form.beds[data-shelter=\"{first}\"] input').value === '7'")
+            f"() => document.querySelector('form.beds[data-shelter=\"{first}\"] input').value"
+            " === '7'")
         row = page.locator(f'form.beds[data-shelter="{first}"]')
         row.locator("input").fill("")
         row.locator("button").click()
         page.wait_for_function(
-            "document.getElementById('beds-result').textContent.includes('whole number')")
+            "() => document.getElementById('beds-result').textContent.includes('whole number')")
         assert _beds(live_app)[first][0] == 7
         assert [e for e in errors if "status of 400" not in e] == []

@@ -43,7 +43,8 @@ def _pixel(page: Any, lon: float, lat: float) -> tuple[float, float]:
 
 
 def _loaded(page: Any) -> None:
-    page.wait_for_function("document.getElementById('status').textContent.includes('hotspots')")
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.includes('hotspots')")
 
 
 def _stored(app: Flask, name: str) -> Hotspot | None:
@@ -73,7 +74,7 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, private_app:
 
     form.locator("button[type=submit]").click()  # no name yet: refused, shown by the field
     page.wait_for_function(
-        "document.querySelector('[data-error-for=name]').textContent.length > 0")
+        "() => document.querySelector('[data-error-for=name]').textContent.length > 0")
     assert "name" in page.locator("[data-error-for=name]").text_content()
 
     name = "<img src=x onerror=alert(1)> 新工地"
@@ -82,7 +83,7 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, private_app:
     form.locator("select[name=risk]").select_option("4")
     form.locator("input[name=district]").fill("东昌府区")
     form.locator("button[type=submit]").click()
-    page.wait_for_function("document.getElementById('status').textContent.includes('已保存')")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('已保存')")
 
     stored = _stored(private_app, name)
     assert stored is not None
@@ -148,7 +149,8 @@ def test_drag_an_access_point_then_retire_with_confirmation(open_page, private_a
     page.mouse.down()
     page.mouse.move(*end, steps=12)
     page.mouse.up()
-    page.wait_for_function("document.getElementById('status').textContent.includes('进入点已移动')")
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.includes('进入点已移动')")
 
     box_map = page.locator("#hotspot-editor .folium-map").bounding_box()
     dropped = page.evaluate(f"([x, y]) => {name}.containerPointToLatLng([x, y])",
@@ -168,14 +170,14 @@ def test_drag_an_access_point_then_retire_with_confirmation(open_page, private_a
     assert _stored(private_app, target.name).active
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="撤销 Retire").click()
-    page.wait_for_function("document.getElementById('status').textContent.includes('已撤销')")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('已撤销')")
     assert not _stored(private_app, target.name).active
 
     page.locator("#filters select[name=active]").select_option("false")  # the retired ones
-    page.wait_for_function("document.getElementById('status').textContent.startsWith('1 ')")
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('1 ')")
     page.mouse.click(*_pixel(page, target.geometry.x, target.geometry.y))
     page.get_by_role("button", name="恢复 Restore").click()
-    page.wait_for_function("document.getElementById('status').textContent.includes('已恢复')")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('已恢复')")
     assert _stored(private_app, target.name).active
     assert hosts == {urlparse(editor_url).netloc}
     assert errors == []

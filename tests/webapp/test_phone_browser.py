@@ -159,7 +159,7 @@ def test_offline_check_in_waits_then_is_sent_once(browser, server, city) -> None
     page.wait_for_selector("#queue:not([hidden])")
     assert page.locator("#queue").inner_text() == "1 待发送 waiting"
     context.set_offline(False)
-    page.wait_for_function("document.getElementById('queue').hidden", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('queue').hidden", timeout=30_000)
     page.wait_for_timeout(500)
     stored = [c for c in _checkins(city) if f"{c.hotspot_id}#{c.check_number}" == visit]
     assert len(stored) == 1 and stored[0].team_id == "T1"
@@ -221,7 +221,7 @@ def test_person_found_with_the_phones_position(browser, server, city, artifacts)
     dialog.locator('input[value="shelter"]').check()
     page.screenshot(path=str(artifacts / "phone-person-found.png"))
     dialog.locator('button[value="save"]').tap()
-    page.wait_for_function("document.getElementById('queue').hidden")
+    page.wait_for_function("() => document.getElementById('queue').hidden")
     page.wait_for_timeout(300)
     stored = [c for c in _checkins(city) if f"{c.hotspot_id}#{c.check_number}" == visit]
     assert len(stored) == 1
