@@ -12,7 +12,7 @@ import pytest
 from dispatch.nightplan import NightPlan, PlaceInfo
 from maps.overview import build_overview_map
 from maps.render import standalone_html
-from maps.team_route import build_team_route_map
+from maps.team_route import build_team_route_map, team_route_data
 
 #: Breaks out of a JavaScript template literal or a string, or closes the script.
 SCRIPT_BREAKERS = ["${alert(2)}", "`+alert(3)+`", '"+alert(4)+"', "</script><b>5</b>",
@@ -73,6 +73,8 @@ def test_user_colours_cannot_inject_style(harbin_night: NightPlan) -> None:
                                categories={**harbin_night.categories, "station": station})
     page = _pages(plan)[0]
     assert "onmouseover" not in page
+    phone = json.dumps(team_route_data(plan, "T1"))  # the phone page draws badges from this
+    assert "onmouseover" not in phone
 
 
 def _escaped(name: str) -> str:
