@@ -5,8 +5,9 @@ public networks. If a hostile name ever slipped past escaping, the browser still
 must not run it: the policy allows scripts from our own origin and inline scripts
 that carry this request's nonce (the map scripts our templates place), nothing
 else. Images may also come from the tile servers of the configured basemap. No
-other site may frame a page, and no URL leaves in a ``Referer`` (a team's token
-lives in its URL).
+other site may frame a page, and no URL leaves for another site in a ``Referer``
+(a team's token lives in its URL; tile servers would see it). Our own origin still
+gets one: on HTTPS, Flask-WTF's CSRF check refuses a form sent without it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from maps.basemap import Basemap
 NONCE_BYTES = 16
 #: Leaflet's subdomains when a tile layer names none.
 LEAFLET_SUBDOMAINS = "abc"
+#: No URL (a team's token) in a Referer to another site; our own origin keeps it for CSRF.
+REFERRER_POLICY = "same-origin"
 #: Location for phones (the team page's position, the report form's GPS button); nothing else.
 PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
 _SCRIPT_TAG = re.compile(r"<script(?=[\s>])", re.IGNORECASE)
@@ -79,7 +82,7 @@ def set_security_headers(response: Response, tiles: list[str]) -> Response:
     response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), tiles)
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = REFERRER_POLICY
     response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
     return response
 

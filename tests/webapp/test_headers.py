@@ -51,7 +51,8 @@ def _policy(header: str) -> dict[str, list[str]]:
 
 
 def test_every_page_carries_the_policy_and_its_companions(city: HostileCity) -> None:
-    """Each page answers 200 with the CSP (own scripts, no framing), nosniff, no referrer."""
+    """Each page answers 200 with the CSP (own scripts, no framing), nosniff, and no
+    referrer to other sites."""
     client = city.app.test_client()
     for name, url in city.pages().items():
         answer = client.get(url, follow_redirects=True)
@@ -63,7 +64,7 @@ def test_every_page_carries_the_policy_and_its_companions(city: HostileCity) -> 
         assert "'unsafe-inline'" not in policy["script-src"]
         assert answer.headers["X-Frame-Options"] == "DENY"
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
-        assert answer.headers["Referrer-Policy"] == "no-referrer"
+        assert answer.headers["Referrer-Policy"] == "same-origin"
         assert "geolocation=(self)" in answer.headers["Permissions-Policy"]
 
 
