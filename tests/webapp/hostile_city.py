@@ -13,9 +13,11 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -70,9 +72,11 @@ def hostile(i: int) -> str:
     return HOSTILE[i % len(HOSTILE)]
 
 
-def build_hostile_city(source: Workspace, root: Path, **config: object) -> HostileCity:
+def build_hostile_city(source: Workspace, root: Path,
+                       make_app: Callable[[dict[str, Any]], Flask] = create_app,
+                       **config: object) -> HostileCity:
     """Copy ``source`` to ``root``, make its texts hostile, plan tonight twice, add reports,
-    a roster team and a check-in; the app is served from ``root``."""
+    a roster team and a check-in; ``make_app`` makes the app on ``root``."""
     shutil.copytree(source.root, root)
     workspace = Workspace(root)
     engine = open_engine(workspace.database_url)
@@ -93,7 +97,7 @@ def build_hostile_city(source: Workspace, root: Path, **config: object) -> Hosti
             reports = tuple(_report(session, plan, i) for i in range(2))
     finally:
         engine.dispose()
-    app = create_app({"TESTING": True, "DATA_DIR": str(root), **config})
+    app = make_app({"TESTING": True, "DATA_DIR": str(root), **config})
     with app.test_request_context():
         link = urlsplit(team_link_url(plan, "T1")).path
     _check_in(app, plan, link)
