@@ -39,8 +39,9 @@ from webapp.teamlinks import team_link_url
 #: Markup that runs code if it is ever pasted into a page as HTML (each calls alert).
 HOSTILE = ("<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>",
            "\"'><svg onload=alert(3)>")
-#: What an injected element would be found by in the page.
-INJECTED = "img[src=x], svg[onload], script:not([src]):not([type]):not([nonce])"
+#: Pages anyone may open (no account), and pages only an administrator may.
+PUBLIC_PAGES = {"phone", "report", "status", "login"}
+ADMIN_PAGES = {"users"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class HostileCity:
     team_link: str
     reports: tuple[str, ...]
     versions: tuple[int, int]
+    roster_team: int
 
     def pages(self) -> dict[str, str]:
         """Every page of the app by name: staff pages, a team's page, public pages."""
@@ -64,7 +66,16 @@ class HostileCity:
             "status": f"/report/{self.reports[0]}",
             "print": f"/plan/{day}/v{second}/print/T1",
             "compare": f"/plan/{day}/compare?a={first}&b={second}",
+            "roster team": f"/roster/{self.roster_team}", "users": "/users",
+            "password": "/account/password", "login": "/login",
         }
+
+
+def role_for(page: str) -> str | None:
+    """The role a test signs in as to open ``page`` (None: no account)."""
+    if page in PUBLIC_PAGES:
+        return None
+    return "admin" if page in ADMIN_PAGES else "dispatcher"
 
 
 def hostile(i: int) -> str:
@@ -83,9 +94,9 @@ def build_hostile_city(source: Workspace, root: Path,
     try:
         with session_factory(engine).begin() as session:
             _rename_places(session)
-            save_team(session, TeamForm(name=hostile(0), agency="civil_affairs", size="2",
-                                        on_foot=True, base_id=str(
-                                            session.scalars(select(TeamBase.id)).first())))
+            roster_team = save_team(session, TeamForm(
+                name=hostile(0), agency="civil_affairs", size="2", on_foot=True,
+                base_id=str(session.scalars(select(TeamBase.id)).first()))).id
             night = prepare_night(session, NightOptions(teams=2, on_foot=1))
             teams = tuple(dataclasses.replace(t, name=f"{hostile(i)} {t.id}")
                           for i, t in enumerate(night.teams))
@@ -101,7 +112,7 @@ def build_hostile_city(source: Workspace, root: Path,
     with app.test_request_context():
         link = urlsplit(team_link_url(plan, "T1")).path
     _check_in(app, plan, link)
-    return HostileCity(app, plan, link, reports, versions)
+    return HostileCity(app, plan, link, reports, versions, roster_team)
 
 
 def _rename_places(session) -> None:  # type: ignore[no-untyped-def]

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.webapp.conftest import serve
-from tests.webapp.hostile_city import HOSTILE, HostileCity, build_hostile_city
+from tests.webapp.conftest import make_app, serve, sign_in
+from tests.webapp.hostile_city import HOSTILE, HostileCity, build_hostile_city, role_for
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ PHONE_PAGES = {"phone", "team", "report", "status"}
 MAP_PAGES = {"overview", "plan", "hotspots", "dispatch", "coverage", "shelters", "team",
              "phone", "report", "print"}
 #: Pages that show a user's text somewhere (in the page, a tooltip or a popup).
-TEXT_PAGES = MAP_PAGES | {"roster", "compare"}
+TEXT_PAGES = MAP_PAGES | {"roster", "compare", "roster team"}
 #: Before a page's own scripts: record every policy violation; the editor's name is known.
 WATCH = """
 window.__violations = [];
@@ -78,7 +78,7 @@ UNCOVERED_STOP = r"""
 def city(demo_workspace, tmp_path_factory: pytest.TempPathFactory) -> HostileCity:  # type: ignore[no-untyped-def]
     """The demo city with hostile texts, the live board's clock at 21:00 tonight."""
     return build_hostile_city(demo_workspace, tmp_path_factory.mktemp("csp") / "city",
-                              DISPATCH_NOW="21:00")
+                              make_app, DISPATCH_NOW="21:00")
 
 
 @pytest.fixture(scope="module")
@@ -88,16 +88,20 @@ def base_url(city: HostileCity) -> Iterator[str]:
         yield url
 
 
-def _open(browser: Any, url: str, viewport: dict[str, int]) -> tuple[Any, list[str], list[str]]:
-    """A new page at ``url``, recording console errors and any alert/confirm dialog."""
+def _open(browser: Any, base_url: str, path: str, viewport: dict[str, int],
+          role: str | None) -> tuple[Any, list[str], list[str]]:
+    """A new page at ``path``, signed in as ``role`` (None: no account), recording console
+    errors and any alert/confirm dialog."""
     page = browser.new_page(viewport=viewport)
+    if role is not None:
+        sign_in(page, base_url, role)
     errors: list[str] = []
     dialogs: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.add_init_script(WATCH)
-    page.goto(url, wait_until="networkidle")
+    page.goto(base_url + path, wait_until="networkidle")
     return page, errors, dialogs
 
 
@@ -106,8 +110,8 @@ def test_every_page_runs_under_the_policy_and_shows_hostile_text_as_text(
     """On each page: no policy violation, no console error, the map drawn; hovering and
     clicking every marker fires no dialog, injects no element, and shows the typed text."""
     for name, path in city.pages().items():
-        page, errors, dialogs = _open(browser, base_url + path,
-                                      PHONE if name in PHONE_PAGES else DESKTOP)
+        page, errors, dialogs = _open(browser, base_url, path,
+                                      PHONE if name in PHONE_PAGES else DESKTOP, role_for(name))
         try:
             assert page.evaluate("window.__violations") == [], name
             if name in MAP_PAGES:
@@ -135,7 +139,7 @@ def test_every_page_runs_under_the_policy_and_shows_hostile_text_as_text(
 def test_a_hostile_name_is_visible_as_text_in_a_hovered_tooltip(
         browser: Any, city: HostileCity, base_url: str) -> None:
     """A real mouse over a stop on the overview shows the hotspot's name, markup and all."""
-    page, errors, dialogs = _open(browser, base_url + "/", DESKTOP)
+    page, errors, dialogs = _open(browser, base_url, "/", DESKTOP, "dispatcher")
     try:
         page.wait_for_selector(".leaflet-container")
         x, y = page.evaluate(UNCOVERED_STOP)

@@ -8,27 +8,29 @@ from typing import Any
 
 import pytest
 
-from tests.webapp.hostile_city import HOSTILE, HostileCity, build_hostile_city
+from tests.webapp.conftest import make_app
+from tests.webapp.hostile_city import HOSTILE, HostileCity, build_hostile_city, role_for
 from tests.webapp.test_headers import Tags
 
 #: Pages that show user text in their HTML (not only in a map), and the hostile texts each
 #: must show as text.
 SHOWN = {"overview": HOSTILE, "plan": HOSTILE, "roster": HOSTILE[:1], "coverage": HOSTILE,
-         "phone": HOSTILE, "print": HOSTILE, "compare": HOSTILE[:2]}
+         "phone": HOSTILE, "print": HOSTILE, "compare": HOSTILE[:2],
+         "roster team": HOSTILE[:1]}
 
 
 @pytest.fixture(scope="module")
 def city(demo_workspace, tmp_path_factory: pytest.TempPathFactory) -> HostileCity:  # type: ignore[no-untyped-def]
     """The demo city with hostile texts, the live board's clock at 21:00 tonight."""
     return build_hostile_city(demo_workspace, tmp_path_factory.mktemp("escaping") / "city",
-                              DISPATCH_NOW="21:00")
+                              make_app, DISPATCH_NOW="21:00")
 
 
 def test_no_page_carries_hostile_markup(city: HostileCity) -> None:
     """No page holds a hostile text raw, nor an element or handler it would inject; pages
     that show names show them escaped, readable as the text that was typed."""
-    client = city.app.test_client()
     for name, url in city.pages().items():
+        client = city.app.test_client(role=role_for(name))
         page = client.get(url, follow_redirects=True).get_data(as_text=True)
         for text in HOSTILE:
             assert text not in page, (name, text)
@@ -58,7 +60,8 @@ def test_json_answers_carry_the_text_unchanged_as_json(city: HostileCity) -> Non
 
 def test_the_public_status_page_shows_no_report_text(city: HostileCity) -> None:
     """A reporter's status page shows the reference and status, never what was reported."""
-    page = city.app.test_client().get(city.pages()["status"]).get_data(as_text=True)
+    client = city.app.test_client(role=None)
+    page = client.get(city.pages()["status"]).get_data(as_text=True)
     assert city.reports[0] in page
     for text in HOSTILE:
         assert text not in html.unescape(page)

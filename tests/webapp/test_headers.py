@@ -10,7 +10,8 @@ import pytest
 from flask import Flask
 
 from maps.basemap import choose_basemap
-from tests.webapp.hostile_city import HostileCity, build_hostile_city
+from tests.webapp.conftest import make_app
+from tests.webapp.hostile_city import HostileCity, build_hostile_city, role_for
 from webapp.headers import content_security_policy, tile_origins, with_nonce
 
 TEMPLATES = Path(__file__).parents[2] / "webapp" / "templates"
@@ -43,7 +44,8 @@ class Tags(HTMLParser):
 @pytest.fixture(scope="module")
 def city(demo_workspace, tmp_path_factory: pytest.TempPathFactory) -> HostileCity:  # type: ignore[no-untyped-def]
     """The demo city with hostile texts, planned for tonight."""
-    return build_hostile_city(demo_workspace, tmp_path_factory.mktemp("headers") / "city")
+    return build_hostile_city(demo_workspace, tmp_path_factory.mktemp("headers") / "city",
+                              make_app)
 
 
 def _policy(header: str) -> dict[str, list[str]]:
@@ -53,9 +55,8 @@ def _policy(header: str) -> dict[str, list[str]]:
 def test_every_page_carries_the_policy_and_its_companions(city: HostileCity) -> None:
     """Each page answers 200 with the CSP (own scripts, no framing), nosniff, and no
     referrer to other sites."""
-    client = city.app.test_client()
     for name, url in city.pages().items():
-        answer = client.get(url, follow_redirects=True)
+        answer = city.app.test_client(role=role_for(name)).get(url, follow_redirects=True)
         assert answer.status_code == 200, name
         policy = _policy(answer.headers["Content-Security-Policy"])
         assert policy["default-src"] == ["'self'"] and policy["object-src"] == ["'none'"]
@@ -71,10 +72,9 @@ def test_every_page_carries_the_policy_and_its_companions(city: HostileCity) -> 
 def test_every_inline_script_carries_this_answers_nonce(city: HostileCity) -> None:
     """Inline scripts run only with the answer's nonce, new on each answer; data blocks
     (``application/json``) and our own files need none; no tag has an inline handler."""
-    client = city.app.test_client()
     seen = set()
     for name, url in city.pages().items():
-        answer = client.get(url, follow_redirects=True)
+        answer = city.app.test_client(role=role_for(name)).get(url, follow_redirects=True)
         source = _policy(answer.headers["Content-Security-Policy"])["script-src"][1]
         nonce = source.removeprefix("'nonce-").removesuffix("'")
         seen.add(nonce)
@@ -126,9 +126,8 @@ def test_tile_hosts_of_the_basemap_may_send_images(kind: str, settings: dict[str
 
 def test_a_city_tile_server_is_allowed_in_the_apps_policy(planned_dir: Path) -> None:
     """With PATROL_TILES set, the app's pages allow that server's images and no other."""
-    from webapp import create_app
-    app = create_app({"TESTING": True, "DATA_DIR": str(planned_dir),
-                      "TILES": "https://tiles.example.gov.cn/{z}/{x}/{y}.png"})
+    app = make_app({"DATA_DIR": str(planned_dir),
+                    "TILES": "https://tiles.example.gov.cn/{z}/{x}/{y}.png"})
     header = app.test_client().get("/").headers["Content-Security-Policy"]
     assert _policy(header)["img-src"][-1] == "https://tiles.example.gov.cn"
 
