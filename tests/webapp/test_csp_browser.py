@@ -3,7 +3,10 @@ names: nothing is blocked, nothing is injected, every popup and tooltip shows te
 
 from __future__ import annotations
 
+import base64
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +157,47 @@ def test_a_hostile_name_is_visible_as_text_in_a_hovered_tooltip(
         assert dialogs == [] and errors == []
     finally:
         page.close()
+
+
+#: A 1x1 PNG: every tile the local tile server answers with.
+TILE = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+                        "60e6kgAAAABJRU5ErkJggg==")
+
+
+class TileHandler(BaseHTTPRequestHandler):
+    """A city's own tile server, on another origin than the app."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(TILE)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture()
+def tile_server() -> Iterator[str]:
+    """Tiles on a free local port (another origin than the app): its ``{z}/{x}/{y}`` URL."""
+    server = HTTPServer(("127.0.0.1", 0), TileHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/{{z}}/{{x}}/{{y}}.png"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_city_tile_server_is_allowed_and_no_other(browser: Any, planned_dir: Path,
+                                                     tile_server: str) -> None:
+    """With PATROL_TILES set, the overview and the report form load its tiles unblocked."""
+    app = make_app({"DATA_DIR": str(planned_dir), "TILES": tile_server})
+    with serve(app) as url:
+        for path, role in (("/", "dispatcher"), ("/report", None)):
+            page, errors, dialogs = _open(browser, url, path, DESKTOP, role)
+            try:
+                page.wait_for_selector("img.leaflet-tile-loaded")
+                assert page.evaluate("window.__violations") == [], path
+                assert errors == [] and dialogs == [], path
+            finally:
+                page.close()
