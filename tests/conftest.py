@@ -10,6 +10,7 @@ import json
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -168,12 +169,21 @@ class ForecastHandler(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-@pytest.fixture()
-def forecast_service() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), ForecastHandler)
+@contextmanager
+def local_http(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """``handler`` answering on a free local port (another origin than the app); yields it."""
+    server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture()
+def forecast_service() -> Iterator[str]:
     """An Open-Meteo-style forecast service on a free local port."""
-    yield f"http://127.0.0.1:{server.server_port}/v1/forecast"
-    server.shutdown()
-    server.server_close()
+    with local_http(ForecastHandler) as port:
+        yield f"http://127.0.0.1:{port}/v1/forecast"

@@ -4,14 +4,14 @@ names: nothing is blocked, nothing is injected, every popup and tooltip shows te
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import local_http
 from tests.webapp.conftest import make_app, serve, sign_in
 from tests.webapp.hostile_city import HOSTILE, HostileCity, build_hostile_city, role_for
 
@@ -180,12 +180,8 @@ class TileHandler(BaseHTTPRequestHandler):
 @pytest.fixture()
 def tile_server() -> Iterator[str]:
     """Tiles on a free local port (another origin than the app): its ``{z}/{x}/{y}`` URL."""
-    server = HTTPServer(("127.0.0.1", 0), TileHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/{{z}}/{{x}}/{{y}}.png"
-    server.shutdown()
-    server.server_close()
+    with local_http(TileHandler) as port:
+        yield f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"
 
 
 def test_the_city_tile_server_is_allowed_and_no_other(browser: Any, planned_dir: Path,
