@@ -43,8 +43,8 @@ STATIC = "/static/team.css"
 #: The board's clock during a load run (a moment of the planned shift).
 DISPATCH_NOW = "21:00"
 #: What each kind of request may answer; anything else is an error of the run.
-EXPECTED = {"checkin": {200, 201}, "twin": {200, 201}, "resend": {200}, "board": {200}, "report": {201},
-            "page": {200}, "static": {200}}
+EXPECTED = {"checkin": {200, 201}, "twin": {200, 201}, "resend": {200}, "board": {200},
+            "report": {201}, "page": {200}, "static": {200}}
 #: Connect and read time-outs of every request, in seconds.
 TIMEOUT = (2.0, 15.0)
 #: How long a phone waits before re-sending after no answer (its queue's retry).
@@ -141,6 +141,8 @@ class Server:
         self.port = port or free_port()
         self.threads = threads
         self.process: subprocess.Popen[bytes] | None = None
+        #: The server's own messages (a pipe nobody reads could fill and stall it).
+        self.log_path = data_dir.parent / f"{data_dir.name}-serve.log"
 
     @property
     def url(self) -> str:
@@ -151,10 +153,11 @@ class Server:
         began = time.monotonic()
         env = os.environ | {"PYTHONPATH": str(REPO), "PATROL_DISPATCH_NOW": DISPATCH_NOW,
                             "PATROL_REPORT_RATE": "1000/60"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "webapp.cli", "--data-dir", str(self.data_dir), "-q",
-             "serve", "--port", str(self.port), "--threads", str(self.threads)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "webapp.cli", "--data-dir", str(self.data_dir), "-q",
+                 "serve", "--port", str(self.port), "--threads", str(self.threads)],
+                env=env, stdout=subprocess.DEVNULL, stderr=log)
         self.wait_ready(began + timeout)
         return time.monotonic() - began
 
@@ -188,9 +191,7 @@ class Server:
             self.kill()
 
     def _stderr(self) -> str:
-        if self.process is None or self.process.stderr is None:
-            return ""
-        return self.process.stderr.read().decode(errors="replace")[-2000:]
+        return self.log_path.read_text(errors="replace")[-2000:]
 
     def __enter__(self) -> Server:
         self.start()
@@ -198,8 +199,6 @@ class Server:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
-        if self.process is not None and self.process.stderr is not None:
-            self.process.stderr.close()
 
 
 @dataclass(frozen=True)
@@ -280,10 +279,10 @@ def drive(base_url: str, drill: Drill, load: Load, seconds: float, *,
     the server), then let phones empty their queues for up to ``drain_s``."""
     result = LoadResult()
     stop = threading.Event()
+    phones = [drill.routes[i % len(drill.routes)] for i in range(load.phones)]
     workers = [threading.Thread(target=_phone, daemon=True,
-                                args=(base_url, drill.routes[i % len(drill.routes)], load, i, stop, result,
-                                      drain_s))
-               for i in range(load.phones)]
+                                args=(base_url, route, load, i, stop, result, drain_s))
+               for i, route in enumerate(phones)]
     workers += [threading.Thread(target=_dispatcher, daemon=True,
                                  args=(base_url, drill.report_point, load, i, stop, result))
                 for i in range(load.dispatchers)]
@@ -304,31 +303,32 @@ def _phone(base_url: str, route: PhoneRoute, load: Load, number: int, stop: thre
     """Tap the route's stops in turn; send the queue's oldest check-in until answered."""
     session = requests.Session()
     url = f"{base_url}/api/t/{route.token}/checkins"
-    queue: deque[dict[str, object]] = deque()
+    queue: deque[tuple[dict[str, object], bool]] = deque()  # (check-in, sent twice)
     next_tap = time.monotonic() + load.tap_s * (number / max(load.phones, 1))
     taps = 0
     while not stop.is_set():
         if time.monotonic() >= next_tap:
-            queue.append(_checkin(route, number, taps))
+            queue.append((_checkin(route, number, taps),
+                          taps % load.resend_every == load.resend_every - 1))
             taps += 1
             next_tap += load.tap_s
-        if queue and not _send(session, url, queue, result, resend=taps % load.resend_every == 0):
+        if queue and not _send(session, url, queue, result):
             stop.wait(RETRY_S)
             continue
         stop.wait(max(0.0, next_tap - time.monotonic()) if not queue else 0)
     drain_until = time.monotonic() + drain_s
     while queue and time.monotonic() < drain_until:
-        if not _send(session, url, queue, result, resend=False):
+        if not _send(session, url, queue, result):
             time.sleep(RETRY_S)
     with result.lock:
-        result.unsent.extend(str(item["id"]) for item in queue)
+        result.unsent.extend(str(item["id"]) for item, _ in queue)
     session.close()
 
 
-def _send(session: requests.Session, url: str, queue: deque[dict[str, object]],
-          result: LoadResult, *, resend: bool) -> bool:
+def _send(session: requests.Session, url: str,
+          queue: deque[tuple[dict[str, object], bool]], result: LoadResult) -> bool:
     """Send the oldest queued check-in; False when it must be tried again later."""
-    item = queue[0]
+    item, resend = queue[0]
     twin = None
     if resend:  # a re-send of the same check-in crosses the first on the way
         twin = threading.Thread(target=_request, args=(requests.Session(), "post", url, "twin",

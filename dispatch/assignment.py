@@ -26,6 +26,7 @@ from dispatch.errors import ConflictError, ValidationError
 from dispatch.keptreports import described
 from dispatch.models import Hotspot, Report, SavedPlan, Shelter, TeamBase
 from dispatch.nightplan import NightPlan, report_key
+from dispatch.plancache import ParsedPlans
 from dispatch.planning import night_plan_from
 from dispatch.recommend import (
     REPORT_ID,
@@ -61,12 +62,14 @@ class NightState:
     reports: list[Report]
 
 
-def night_state(session: Session, night_date: date) -> NightState | None:
+def night_state(session: Session, night_date: date,
+                parsed: ParsedPlans | None = None) -> NightState | None:
     """The night's plan (published, else latest) and what has happened on it."""
     row = published_version(session, night_date) or latest_version(session, night_date)
     if row is None:
         return None
-    plan = NightPlan.from_document(row.document)
+    plan = parsed.of(session, row.id) if parsed is not None else \
+        NightPlan.from_document(row.document)
     checkins = night_checkins(session, plan.date)
     reports = night_reports(session, plan.date)
     done = set(checked_visits(session, plan))
