@@ -33,7 +33,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import func, select, text
 
-from dispatch.models import CheckIn
+from dispatch.models import CheckIn, Report
 from dispatch.store import open_engine
 from dispatch.workspace import Workspace
 
@@ -85,6 +85,8 @@ class LoadResult:
     accepted: dict[str, int] = field(default_factory=dict)
     #: Check-ins still waiting in a phone's queue when the run ended.
     unsent: list[str] = field(default_factory=list)
+    #: Statuses of a check-in and its crossing twin, both sent at once (both answered).
+    twins: list[tuple[int, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, sample: Sample) -> None:
@@ -329,14 +331,17 @@ def _send(session: requests.Session, url: str,
           queue: deque[tuple[dict[str, object], bool]], result: LoadResult) -> bool:
     """Send the oldest queued check-in; False when it must be tried again later."""
     item, resend = queue[0]
-    twin = None
+    twin, twin_status = None, []
     if resend:  # a re-send of the same check-in crosses the first on the way
-        twin = threading.Thread(target=_request, args=(requests.Session(), "post", url, "twin",
-                                                       result), kwargs={"json": item})
+        twin = threading.Thread(target=lambda: twin_status.append(
+            _request(requests.Session(), "post", url, "twin", result, json=item)))
         twin.start()
     status = _request(session, "post", url, "checkin", result, json=item)
     if twin is not None:
         twin.join()
+        if status and twin_status[0]:
+            with result.lock:
+                result.twins.append((status, twin_status[0]))
     if status in (200, 201):
         with result.lock:
             result.accepted[str(item["id"])] = status
@@ -401,14 +406,26 @@ def _request(session: requests.Session, method: str, url: str, kind: str, result
     return status
 
 
-def stored_checkins(data_dir: Path) -> tuple[Counter[str], str]:
-    """How often each check-in id is stored, and what ``PRAGMA integrity_check`` says."""
+@dataclass(frozen=True)
+class Stored:
+    """What the database holds after a run."""
+
+    #: How often each check-in id is stored.
+    checkins: Counter[str]
+    reports: int
+    #: What ``PRAGMA integrity_check`` says ("ok" when sound).
+    integrity: str
+
+
+def read_stored(data_dir: Path) -> Stored:
+    """Read the data directory's database as the server left it."""
     engine = open_engine(Workspace.locate(data_dir).database_url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(select(CheckIn.client_id, func.count())
                                       .group_by(CheckIn.client_id)).all()
+            reports = connection.execute(select(func.count(Report.id))).scalar_one()
             check = connection.execute(text("PRAGMA integrity_check")).scalar_one()
     finally:
         engine.dispose()
-    return Counter({str(cid): int(n) for cid, n in rows}), str(check)
+    return Stored(Counter({str(cid): int(n) for cid, n in rows}), int(reports), str(check))

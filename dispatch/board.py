@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.assignment import NightState
-from dispatch.checkins import as_utc, night_checkins
+from dispatch.checkins import as_utc
 from dispatch.cold import ColdLevel
 from dispatch.errors import ValidationError
 from dispatch.models import CheckIn, Report, Shelter
@@ -66,8 +66,7 @@ def board_document(
 ) -> dict[str, Any]:
     """The board: teams, open reports (urgent first, each with its ranked teams) and the
     night's closed reports. ``cache`` keeps rankings (see :class:`Rankings`)."""
-    teams = team_states(state, night_checkins(session, state.plan.date), now=now,
-                        silent_after=silent_after)
+    teams = team_states(state, state.checkins, now=now, silent_after=silent_after)
     open_reports = sorted((r for r in state.reports if r.status in OPEN),
                           key=lambda r: (RANK.get(r.urgency, 3), r.created_at))
     rows = []

@@ -199,11 +199,13 @@ def done_visits(checkins: Collection[CheckIn]) -> dict[str, CheckIn]:
     return done
 
 
-def checked_visits(session: Session, plan: NightPlan) -> list[str]:
+def checked_visits(session: Session, plan: NightPlan,
+                   checkins: Collection[CheckIn] | None = None) -> list[str]:
     """Visits of ``plan`` whose latest check-in says they were checked (a place that
-    could not be checked stays to do), for re-planning the rest of the night."""
+    could not be checked stays to do), for re-planning the rest of the night;
+    ``checkins`` are the night's when the caller has read them already."""
     planned = {v.key for r in plan.routes for v in r.visits}
-    latest = done_visits(night_checkins(session, plan.date))
+    latest = done_visits(night_checkins(session, plan.date) if checkins is None else checkins)
     return sorted(k for k, c in latest.items() if k in planned and c.outcome != "could_not_check")
 
 
