@@ -105,8 +105,9 @@ class LoadResult:
         """p50 and p95 latency of the kind's successful requests, in seconds."""
         return percentiles([s.seconds for s in self.of(kind) if s.status in EXPECTED[kind]])
 
-    def summary(self, seconds: float) -> str:
-        """One line per kind: count, rate, p50/p95 in ms, errors."""
+    def summary(self, seconds: float, *, reference_s: float | None = None) -> str:
+        """One line per kind: count, rate, p50/p95 in ms, errors; with ``reference_s``, the
+        ratio of each p50 to that reference latency."""
         lines = []
         for kind in EXPECTED:
             found = self.of(kind)
@@ -114,8 +115,10 @@ class LoadResult:
                 continue
             p50, p95 = self.percentiles(kind)
             bad = sum(s.status not in EXPECTED[kind] for s in found)
+            ratio = f"  p50 {p50 / reference_s:6.1f}x ref" if reference_s else ""
             lines.append(f"  {kind:8s} {len(found):6d} requests {len(found) / seconds:7.1f}/s  "
-                         f"p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  not ok {bad}")
+                         f"p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  not ok {bad}"
+                         f"{ratio}")
         return "\n".join(lines)
 
 
