@@ -27,7 +27,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -49,6 +49,8 @@ EXPECTED = {"checkin": {200, 201}, "twin": {200, 201}, "resend": {200}, "board":
 TIMEOUT = (2.0, 15.0)
 #: How long a phone waits before re-sending after no answer (its queue's retry).
 RETRY_S = 0.2
+#: The time between two taps as the phone's clock dates them.
+TAP_GAP = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ class PhoneRoute:
     team_id: str
     token: str
     visits: tuple[str, ...]
-    first_tap: str  # ISO time with offset, within the night
+    #: When the phone's first tap is dated (within the shift); each next one 10 s later.
+    first_tap: datetime
 
 
 @dataclass
@@ -162,7 +165,7 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "webapp.cli", "--data-dir", str(self.data_dir), "-q",
                  "serve", "--port", str(self.port), "--threads", str(self.threads)],
-                env=env, stdout=subprocess.DEVNULL, stderr=log)
+                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
         self.wait_ready(began + timeout)
         return time.monotonic() - began
 
@@ -228,7 +231,7 @@ def prepare_drill(data_dir: Path) -> Drill:
         latest = current_plan()
         plan = resources().published_plan(latest.date) or latest
         expires = link_expiry(plan.shift_end)
-        first_tap = (plan.shift_start + timedelta(minutes=30)).isoformat()
+        first_tap = plan.shift_start + timedelta(minutes=30)
         found = [PhoneRoute(r.team_id, make_team_token(r.team_id, plan.date, expires),
                             tuple(v.key for v in r.visits), first_tap)
                  for r in plan.routes if r.visits]
@@ -314,7 +317,7 @@ def _phone(base_url: str, route: PhoneRoute, load: Load, number: int, stop: thre
     while not stop.is_set():
         if time.monotonic() >= next_tap:
             queue.append((_checkin(route, number, taps),
-                          taps % load.resend_every == load.resend_every - 1))
+                          (taps + number) % load.resend_every == load.resend_every - 1))
             taps += 1
             next_tap += load.tap_s
         if queue and not _send(session, url, queue, result):
@@ -363,7 +366,8 @@ def _checkin(route: PhoneRoute, number: int, tap: int) -> dict[str, object]:
     that could not be checked, now and then a person helped on the spot."""
     visit = route.visits[(number + tap) % len(route.visits)]
     body: dict[str, object] = {"id": str(uuid.uuid4()), "visit": visit,
-                               "recorded_at": route.first_tap, "outcome": "checked_nobody"}
+                               "recorded_at": (route.first_tap + TAP_GAP * tap).isoformat(),
+                               "outcome": "checked_nobody"}
     if tap % 7 == 3:
         body |= {"outcome": "could_not_check", "reason": "大门锁闭 gate locked"}
     elif tap % 11 == 5:
