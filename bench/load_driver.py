@@ -339,8 +339,7 @@ def _send(session: requests.Session, url: str,
     item, resend = queue[0]
     twin, twin_status = None, []
     if resend:  # a re-send of the same check-in crosses the first on the way
-        twin = threading.Thread(target=lambda: twin_status.append(
-            _request(requests.Session(), "post", url, "twin", result, json=item)))
+        twin = threading.Thread(target=_send_twin, args=(url, item, result, twin_status))
         twin.start()
     status = _request(session, "post", url, "checkin", result, json=item)
     if twin is not None:
@@ -359,6 +358,13 @@ def _send(session: requests.Session, url: str,
         queue.popleft()
         return True
     return False
+
+
+def _send_twin(url: str, item: dict[str, object], result: LoadResult,
+               status: list[int]) -> None:
+    """The crossing copy, on a connection of its own (as a second try of the phone's)."""
+    with requests.Session() as session:
+        status.append(_request(session, "post", url, "twin", result, json=item))
 
 
 def _checkin(route: PhoneRoute, number: int, tap: int) -> dict[str, object]:
