@@ -24,6 +24,7 @@ from load_driver import (
     Load,
     LoadResult,
     Server,
+    add_account,
     drive,
     percentiles,
     prepare_drill,
@@ -52,6 +53,7 @@ def main() -> None:
         build_city(workspace, demo_source(workspace), "Helsinki (demo)")
         plan_and_save(workspace, NightOptions(teams=4, on_foot=2),
                       params=SolveParams(time_limit_s=10, solution_limit=200))
+        add_account(root, "dispatcher", Load.username, Load.password)
         drill = prepare_drill(root)
         server = Server(root)
         cold_start_s = server.start()

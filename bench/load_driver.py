@@ -242,12 +242,20 @@ def prepare_drill(data_dir: Path) -> Drill:
     return Drill(found, (place.access[0] + 0.0004, place.access[1]))
 
 
+def add_account(data_dir: Path, role: str, username: str, password: str) -> None:
+    """Make a staff account with ``patrol user add ... --password-stdin``."""
+    subprocess.run(
+        [sys.executable, "-m", "webapp.cli", "--data-dir", str(data_dir), "-q", "user", "add",
+         "--role", role, username, "--password-stdin"],
+        input=password + "\n", text=True, check=True, capture_output=True,
+        env=os.environ | {"PYTHONPATH": str(REPO)})
+
+
 def sign_in(session: requests.Session, base_url: str, username: str, password: str) -> None:
-    """Sign ``session`` in as a member of staff and keep the page's CSRF token as the
-    ``X-CSRFToken`` header of its requests; a server without accounts needs neither."""
+    """Sign ``session`` in through the login form, as a member of staff does, and keep the
+    page's CSRF token as the ``X-CSRFToken`` header of its requests."""
     form = session.get(f"{base_url}/login", timeout=TIMEOUT)
-    if form.status_code == 404:
-        return
+    form.raise_for_status()
     answer = session.post(f"{base_url}/login", timeout=TIMEOUT, allow_redirects=False,
                           data={"username": username, "password": password,
                                 "csrf_token": _csrf(form.text, 'name="csrf_token"')})
