@@ -292,16 +292,20 @@ class Load:
 def drive(base_url: str, drill: Drill, load: Load, seconds: float, *,
           during: Callable[[], None] | None = None, drain_s: float = 20.0) -> LoadResult:
     """Run ``load`` for ``seconds`` (calling ``during`` meanwhile, e.g. to kill and restart
-    the server), then let phones empty their queues for up to ``drain_s``."""
+    the server), then let phones empty their queues for up to ``drain_s``. Dispatchers sign
+    in before the clock starts: a password check is slow on purpose (Argon2)."""
     result = LoadResult()
+    desks = [requests.Session() for _ in range(load.dispatchers)]
+    for desk in desks:
+        sign_in(desk, base_url, load.username, load.password)
     stop = threading.Event()
     phones = [drill.routes[i % len(drill.routes)] for i in range(load.phones)]
     workers = [threading.Thread(target=_phone, daemon=True,
                                 args=(base_url, route, load, i, stop, result, drain_s))
                for i, route in enumerate(phones)]
     workers += [threading.Thread(target=_dispatcher, daemon=True,
-                                 args=(base_url, drill.report_point, load, i, stop, result))
-                for i in range(load.dispatchers)]
+                                 args=(desk, base_url, drill.report_point, load, i, stop, result))
+                for i, desk in enumerate(desks)]
     for worker in workers:
         worker.start()
     ends = time.monotonic() + seconds
@@ -390,19 +394,15 @@ def _checkin(route: PhoneRoute, number: int, tap: int) -> dict[str, object]:
     return body
 
 
-def _dispatcher(base_url: str, point: tuple[float, float], load: Load, number: int,
-                stop: threading.Event, result: LoadResult) -> None:
+def _dispatcher(session: requests.Session, base_url: str, point: tuple[float, float],
+                load: Load, number: int, stop: threading.Event, result: LoadResult) -> None:
     """Poll the board; every ``call_every``-th round take a hotline call and open the page."""
-    session = requests.Session()
-    try:
-        sign_in(session, base_url, load.username, load.password)
-    except (requests.ConnectionError, requests.Timeout):
-        pass  # the server is down: the rounds below record it
     rounds = 0
     stop.wait(load.poll_s * number / max(load.dispatchers, 1))
+    offset = number * load.call_every // max(load.dispatchers, 1)  # the desks take turns
     while not stop.is_set():
         _request(session, "get", f"{base_url}/api/dispatch/board", "board", result)
-        if rounds % load.call_every == number % load.call_every:
+        if (rounds + offset) % load.call_every == load.call_every - 1:
             _request(session, "post", f"{base_url}/api/dispatch/reports", "report", result,
                      json={"lon": point[0], "lat": point[1], "people": 1,
                            "categories": ["elderly"],
