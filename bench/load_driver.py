@@ -88,6 +88,8 @@ class LoadResult:
     accepted: dict[str, int] = field(default_factory=dict)
     #: Check-ins still waiting in a phone's queue when the run ended.
     unsent: list[str] = field(default_factory=list)
+    #: Phones that went through to the end (a phone that stopped early lost its queue).
+    phones_done: int = 0
     #: Statuses of a check-in and its crossing twin, both sent at once (both answered).
     twins: list[tuple[int, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -177,7 +179,7 @@ class Server:
             try:
                 if requests.get(self.url + STATIC, timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"patrol serve did not answer on {self.url} in time")
@@ -342,6 +344,7 @@ def _phone(base_url: str, route: PhoneRoute, load: Load, number: int, stop: thre
             time.sleep(RETRY_S)
     with result.lock:
         result.unsent.extend(str(item["id"]) for item, _ in queue)
+        result.phones_done += 1
     session.close()
 
 
@@ -421,7 +424,7 @@ def _request(session: requests.Session, method: str, url: str, kind: str, result
         answer = session.request(method, url, timeout=TIMEOUT, **kwargs)  # type: ignore[arg-type]
         status = answer.status_code
         answer.close()
-    except (requests.ConnectionError, requests.Timeout):
+    except requests.RequestException:  # refused, timed out, or cut off mid-answer
         status = 0
     result.add(Sample(kind, began, time.monotonic() - began, status))
     return status
