@@ -143,7 +143,8 @@ def _kill_run(server: Server, drill, root: Path, cold_start_s: float) -> None:  
     print(f"  SIGKILL after {KILL_AFTER_S:g} s of {PHONES} phones: first check-in answered "
           f"{recovery_s:.2f} s after the kill ({recovery_s / cold_start_s:.2f}x a cold start); "
           f"{len(result.accepted)} answered, {len(lost)} lost, {doubled} stored twice, "
-          f"{len(result.unsent)} unsent, {len(result.errors())} error answers; integrity "
+          f"{len(result.unsent)} unsent, {PHONES - result.phones_done} phones stopped early, "
+          f"{len(result.errors())} error answers; integrity "
           f"{stored.integrity}; check-in p50 {p50 * 1000:.1f} ms p95 {p95 * 1000:.1f} ms")
 
 
