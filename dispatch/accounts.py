@@ -98,6 +98,42 @@ def set_password(session: Session, account_id: int, password: str) -> Account:
     return account
 
 
+def reset_password(session: Session, account_id: int) -> str:
+    """Give an account a one-time password (returned, shown once); its sessions end."""
+    account = get_account(session, account_id)
+    once = one_time_password()
+    account.password_hash = _HASHER.hash(once)
+    account.must_change = True
+    return once
+
+
+def change_role(session: Session, account_id: int, role: str) -> Account:
+    """Give an account another role; the last administrator keeps theirs."""
+    if role not in set(Role):
+        raise FieldErrors({"role": f"未知角色 unknown role {role!r}; use one of "
+                                   + ", ".join(r.value for r in Role)})
+    account = get_account(session, account_id)
+    if account.role == Role.ADMIN and role != Role.ADMIN:
+        _keep_an_administrator(session)
+    account.role = role
+    return account
+
+
+def remove_account(session: Session, account_id: int) -> None:
+    """Delete an account (its sessions end with it); the last administrator stays."""
+    account = get_account(session, account_id)
+    if account.role == Role.ADMIN:
+        _keep_an_administrator(session)
+    session.delete(account)
+
+
+def _keep_an_administrator(session: Session) -> None:
+    admins = session.scalar(select(func.count(Account.id)).where(Account.role == Role.ADMIN))
+    if (admins or 0) <= 1:
+        raise FieldErrors({"role": "至少保留一名管理员 keep at least one administrator: "
+                                   "make another one first"})
+
+
 def get_account(session: Session, account_id: int) -> Account:
     account = session.get(Account, account_id)
     if account is None:

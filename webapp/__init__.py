@@ -56,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.tls import trust_proxy
     from webapp.tokens import ensure_secret_key
     from webapp.views import (
+        accounts,
         api,
         assets,
         dispatcher,
@@ -86,7 +87,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Compress(app)
     for blueprint in (dispatcher.bp, team.bp, api.bp, teamapi.bp, assets.bp, manager.bp,
                       roster.bp, plan.bp, plansheets.bp, registry.bp, registry_api.bp,
-                      public.bp, live.bp, live.team_bp):
+                      public.bp, live.bp, live.team_bp, accounts.bp):
         app.register_blueprint(blueprint)
     signin.init_app(app)
     # Teams' phones carry their token, not a session; the public report has no session to forge.

@@ -149,6 +149,14 @@ ZH: dict[str, str] = {
     "Go on": "继续",
     "Password": "密码", "New password": "新密码", "Once more": "再输入一次", "Save": "保存",
     "Change password": "修改密码",
+    "Accounts": "账户管理", "Role": "角色", "Last sign-in": "上次登录", "Change": "更改",
+    "New one-time password": "重设一次性密码", "Remove": "删除", "Add an account": "添加账户",
+    "Add": "添加", "one-time password not yet replaced": "一次性密码尚未更换",
+    "Staff who sign in. Teams use their nightly links and need no account.":
+        "需要登录的工作人员。巡查队使用每晚的链接，无需账户。",
+    "One-time password for {name}:": "{name} 的一次性密码：",
+    "It is shown only now. Give it to {name} in person or by phone; they choose their own at "
+    "first sign-in.": "此密码只显示这一次。请当面或电话告知 {name}；首次登录时需设置自己的密码。",
     "You are signed in as {name} ({role}).": "您已作为 {name}（{role}）登录。",
     "Teams open their route from the link or QR code the dispatcher sends; people reporting "
     "someone in the cold use the report page, no account needed.":

@@ -68,7 +68,9 @@ def values(walked_app: Flask) -> dict[str, Any]:
     return {"day": plan.date.isoformat(), "team_id": "T1", "token": token,
             "reference": answer.get_json()["reference"], "hotspot_id": hotspot,
             "shelter_id": shelter, "version": 1, "job_id": "none", "filename": "leaflet.js",
-            "fmt": "geojson", "ext": "csv", "code": "en", "int:team_id": roster or 1}
+            "fmt": "geojson", "ext": "csv", "code": "en", "int:team_id": roster or 1,
+            # No such account: an administrator's allowed POSTs answer 404 and remove nobody.
+            "account_id": 9999}
 
 
 def _url(app: Flask, rule: Rule, values: dict[str, Any]) -> str:

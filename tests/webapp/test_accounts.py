@@ -204,3 +204,35 @@ def test_a_manager_sees_the_overview_without_the_teams_links(app: Flask) -> None
     dispatchers = app.test_client().get("/").get_data(as_text=True)
     assert "/t/" not in managers and "队伍链接 Team links" not in managers
     assert "/t/" in dispatchers and "队伍链接 Team links" in dispatchers
+
+
+def test_an_administrator_manages_accounts_on_the_page(private_app: Flask) -> None:
+    """Add with a one-time password shown once, reset, change a role; the last admin stays."""
+    admin = private_app.test_client(role="admin")
+    page = admin.get("/users").get_data(as_text=True)
+    assert 'data-account="dispatcher"' in page and 'data-account="manager"' in page
+    added = admin.post("/users", data={"name": "zhao.lei", "role": "manager"})
+    once = re.search(r'<code id="one-time">([^<]+)</code>', added.get_data(as_text=True))
+    assert added.status_code == 200 and once
+    newcomer = private_app.test_client(role=None)
+    assert _sign_in(newcomer, "zhao.lei", once.group(1)).headers["Location"] == \
+        "/account/password"
+    taken = admin.post("/users", data={"name": "ZHAO.LEI", "role": "manager"})
+    assert taken.status_code == 400 and "taken" in taken.get_data(as_text=True)
+
+    with private_app.app_context():
+        from webapp.resources import resources
+
+        with resources().sessions() as session:
+            ids = {a.name: a.id for a in session.scalars(select(Account))}
+    dispatcher = private_app.test_client()
+    assert dispatcher.get("/roster/").status_code == 200
+    admin.post(f"/users/{ids['dispatcher']}/reset")
+    assert dispatcher.get("/roster/").status_code == 302  # its session ended
+    admin.post(f"/users/{ids['manager']}/role", data={"role": "dispatcher"})
+    assert private_app.test_client(role="manager").get("/roster/").status_code == 200
+    last = admin.post(f"/users/{ids['admin']}/role", data={"role": "manager"})
+    assert last.status_code == 400 and "keep at least one administrator" in last.get_data(
+        as_text=True)
+    assert admin.post(f"/users/{ids['admin']}/remove").status_code == 400
+    assert private_app.test_client(role="manager").get("/users").status_code == 403
