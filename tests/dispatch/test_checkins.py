@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -35,8 +34,9 @@ def _sent(**changes: object) -> dict[str, object]:
 
 
 @pytest.fixture()
-def sessions(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = open_engine(f"sqlite:///{tmp_path / 'c.db'}")
+def sessions(backend_url: str):  # type: ignore[no-untyped-def]
+    """Sessions on SQLite and on PostGIS: the insert-once statement differs between them."""
+    engine = open_engine(backend_url)
     yield session_factory(engine)
     engine.dispose()
 
