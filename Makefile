@@ -71,6 +71,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/coverage.py
 	$(BIN)/python bench/phone_page.py
 	$(BIN)/python bench/registry_import.py
+	$(BIN)/python bench/load.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check routes dispatch maps webapp tests bench

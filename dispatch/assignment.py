@@ -24,8 +24,9 @@ from dispatch.checkins import checked_visits, night_checkins
 from dispatch.cold import ColdLevel
 from dispatch.errors import ConflictError, ValidationError
 from dispatch.keptreports import described
-from dispatch.models import Hotspot, Report, SavedPlan, Shelter, TeamBase
+from dispatch.models import CheckIn, Hotspot, Report, SavedPlan, Shelter, TeamBase
 from dispatch.nightplan import NightPlan, report_key
+from dispatch.plancache import ParsedPlans
 from dispatch.planning import night_plan_from
 from dispatch.recommend import (
     REPORT_ID,
@@ -59,24 +60,29 @@ class NightState:
     done: set[str]
     positions: dict[str, tuple[float, float]]
     reports: list[Report]
+    #: Every check-in of the night, in the order teams made them.
+    checkins: list[CheckIn]
 
 
-def night_state(session: Session, night_date: date) -> NightState | None:
+def night_state(session: Session, night_date: date,
+                parsed: ParsedPlans | None = None) -> NightState | None:
     """The night's plan (published, else latest) and what has happened on it."""
-    row = published_version(session, night_date) or latest_version(session, night_date)
+    latest = latest_version(session, night_date)
+    row = published_version(session, night_date) or latest
     if row is None:
         return None
-    plan = NightPlan.from_document(row.document)
+    plan = parsed.of(session, row.id) if parsed is not None else \
+        NightPlan.from_document(row.document)
     checkins = night_checkins(session, plan.date)
     reports = night_reports(session, plan.date)
-    done = set(checked_visits(session, plan))
+    done = set(checked_visits(session, plan, checkins))
     done |= {report_key(r.reference) for r in reports if r.status in REACHED}
     positions = {}
     for c in sorted(checkins, key=lambda c: c.recorded_at):
         if c.lon is not None and c.lat is not None:
             positions[c.team_id] = (c.lon, c.lat)
-    return NightState(row, state_token(latest_version(session, night_date)), plan, done,
-                      positions, reports)
+    return NightState(row, state_token(latest), plan, done,
+                      positions, reports, checkins)
 
 
 def assign(

@@ -4,7 +4,9 @@ where each team was last seen, and teams silent for too long (the safety timer).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.assignment import NightState
-from dispatch.checkins import as_utc, night_checkins
+from dispatch.checkins import as_utc
 from dispatch.cold import ColdLevel
 from dispatch.errors import ValidationError
 from dispatch.models import CheckIn, Report, Shelter
@@ -60,12 +62,11 @@ def team_states(state: NightState, checkins: list[CheckIn], *, now: datetime,
 def board_document(
     session: Session, state: NightState, *, now: datetime, silent_after: timedelta,
     networks: Mapping[Mode, nx.MultiDiGraph], level: ColdLevel,
-    cache: MutableMapping[tuple[Any, ...], list[TeamOption] | str],
+    cache: Rankings,
 ) -> dict[str, Any]:
     """The board: teams, open reports (urgent first, each with its ranked teams) and the
-    night's closed reports. ``cache`` keeps rankings while nothing they depend on changes."""
-    teams = team_states(state, night_checkins(session, state.plan.date), now=now,
-                        silent_after=silent_after)
+    night's closed reports. ``cache`` keeps rankings (see :class:`Rankings`)."""
+    teams = team_states(state, state.checkins, now=now, silent_after=silent_after)
     open_reports = sorted((r for r in state.reports if r.status in OPEN),
                           key=lambda r: (RANK.get(r.urgency, 3), r.created_at))
     rows = []
@@ -122,22 +123,72 @@ def report_document(report: Report, *, now: datetime, options: list[TeamOption] 
 
 def _ranked(session: Session, state: NightState, report: Report, *, now: datetime,
             networks: Mapping[Mode, nx.MultiDiGraph], level: ColdLevel,
-            cache: MutableMapping[tuple[Any, ...], list[TeamOption] | str],
-            ) -> list[TeamOption] | str:
+            cache: Rankings) -> list[TeamOption] | str:
     """Teams ranked for ``report``, or why none can be ranked (kept in ``cache``)."""
-    key = (state.token, report.reference, frozenset(state.done),
-           tuple(sorted(state.positions.items())), now.replace(second=0, microsecond=0))
-    if key not in cache:
+    minute = now.replace(second=0, microsecond=0)
+    inputs = (frozenset(state.done), tuple(sorted(state.positions.items())), minute)
+
+    def rank() -> list[TeamOption] | str:
         urgency = urgency_of(report.categories.split(","), not_moving=report.not_moving,
                              temperature=state.plan.temperature)
         try:
-            cache[key] = recommend(session, state.plan, lon=report.lon, lat=report.lat,
-                                   urgency=urgency, now=key[-1],
-                                   done=state.done,
-                                   networks=networks, level=level, positions=state.positions)
+            return recommend(session, state.plan, lon=report.lon, lat=report.lat,
+                             urgency=urgency, now=minute, done=state.done, networks=networks,
+                             level=level, positions=state.positions)
         except ValidationError as exc:
-            cache[key] = str(exc)
-    return cache[key]
+            return str(exc)
+
+    return cache.get((state.token, report.reference), inputs, rank)
+
+
+Ranking = list[TeamOption] | str
+
+
+class Rankings:
+    """Each open report's ranked teams, kept while what they depend on holds, shared by
+    the server's threads.
+
+    A ranking is made again when the plan's version changes, and when the visits done,
+    the teams' positions or the minute changed, but not more often than every
+    ``fresh_s`` seconds per report: while check-ins stream in, every poll would
+    otherwise rank every open report anew. Dispatchers polling at once wait for one
+    ranking instead of each making its own.
+    """
+
+    def __init__(self, fresh_s: float = 0.0, kept: int = 500) -> None:
+        self.fresh_s = fresh_s
+        self.kept = kept
+        self._made: dict[tuple[Any, ...], tuple[tuple[Any, ...], float, Ranking]] = {}
+        self._making: dict[tuple[Any, ...], threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], inputs: tuple[Any, ...],
+            rank: Callable[[], Ranking]) -> Ranking:
+        """The ranking of ``key`` (plan state, report) made from ``inputs``, or by ``rank``."""
+        with self._lock:
+            found = self._usable(key, inputs)
+            if found is not None:
+                return found
+            making = self._making.setdefault(key, threading.Lock())
+        with making:  # one thread ranks; the others wait, then take its ranking
+            with self._lock:
+                found = self._usable(key, inputs)
+            if found is not None:
+                return found
+            ranking = rank()
+            with self._lock:
+                if len(self._made) >= self.kept:
+                    self._made.clear()
+                self._made[key] = (inputs, time.monotonic(), ranking)
+        return ranking
+
+    def _usable(self, key: tuple[Any, ...], inputs: tuple[Any, ...]) -> Ranking | None:
+        kept = self._made.get(key)
+        if kept is None:
+            return None
+        made_from, made_at, ranking = kept
+        fresh = made_from == inputs or time.monotonic() - made_at < self.fresh_s
+        return ranking if fresh else None
 
 
 def _option_document(option: TeamOption, state: NightState) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from dispatch.errors import ValidationError
@@ -148,18 +149,32 @@ def record_checkin(session: Session, report: CheckInReport,
     existing = find_checkin(session, report.client_id)
     if existing is not None:
         return _same_or_conflict(existing, report), False
-    row = CheckIn(**asdict(report), received_at=received_at or datetime.now(UTC))
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # the same id arrived on another request meanwhile
-        existing = find_checkin(session, report.client_id)
-        if existing is None:
-            raise
-        return _same_or_conflict(existing, report), False
+    values = asdict(report) | {"received_at": received_at or datetime.now(UTC)}
+    new_id = session.scalars(_insert_once(session).values(**values)
+                             .returning(CheckIn.id)).first()
+    row = find_checkin(session, report.client_id)
+    if row is None:
+        raise RuntimeError(f"check-in {report.client_id} neither stored nor found")
+    if new_id is None:  # the same id arrived on another request meanwhile
+        return _same_or_conflict(row, report), False
     log.info("check-in %s: team %s, visit %s, %s", report.client_id, report.team_id,
              report.visit, report.outcome)
     return row, True
+
+
+def _insert_once(session: Session) -> Insert:
+    """An INSERT of a check-in that leaves a stored one with the same id as it is.
+
+    No savepoint: in SQLite's Python driver the outermost savepoint's release commits,
+    which would part a check-in from what the same request stores with it.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite_insert(CheckIn).on_conflict_do_nothing(index_elements=[CheckIn.client_id])
+    if dialect == "postgresql":
+        return postgresql_insert(CheckIn).on_conflict_do_nothing(
+            index_elements=[CheckIn.client_id])
+    raise ValueError(f"check-ins are stored in SQLite or PostgreSQL, not {dialect}")
 
 
 def find_checkin(session: Session, client_id: str) -> CheckIn | None:
@@ -184,11 +199,13 @@ def done_visits(checkins: Collection[CheckIn]) -> dict[str, CheckIn]:
     return done
 
 
-def checked_visits(session: Session, plan: NightPlan) -> list[str]:
+def checked_visits(session: Session, plan: NightPlan,
+                   checkins: Collection[CheckIn] | None = None) -> list[str]:
     """Visits of ``plan`` whose latest check-in says they were checked (a place that
-    could not be checked stays to do), for re-planning the rest of the night."""
+    could not be checked stays to do), for re-planning the rest of the night;
+    ``checkins`` are the night's when the caller has read them already."""
     planned = {v.key for r in plan.routes for v in r.visits}
-    latest = done_visits(night_checkins(session, plan.date))
+    latest = done_visits(night_checkins(session, plan.date) if checkins is None else checkins)
     return sorted(k for k, c in latest.items() if k in planned and c.outcome != "could_not_check")
 
 

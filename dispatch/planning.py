@@ -39,6 +39,7 @@ from dispatch.nightplan import (
     PlannedVisit,
     TeamRoute,
 )
+from dispatch.plancache import ParsedPlans, plan_of
 from dispatch.store import get_city, open_engine, session_factory
 from dispatch.visits import BALANCE_WEIGHT, build_problem
 from dispatch.workspace import Workspace
@@ -99,10 +100,11 @@ def save_plan(session: Session, plan: NightPlan) -> SavedPlan:
     return saved
 
 
-def latest_plan(session: Session) -> NightPlan | None:
-    """The most recently saved plan, or ``None`` before the first."""
-    saved = session.scalars(select(SavedPlan).order_by(SavedPlan.id.desc())).first()
-    return NightPlan.from_document(saved.document) if saved else None
+def latest_plan(session: Session, parsed: ParsedPlans | None = None) -> NightPlan | None:
+    """The most recently saved plan (read back once when ``parsed`` keeps plans), or
+    ``None`` before the first."""
+    plan_id = session.scalars(select(SavedPlan.id).order_by(SavedPlan.id.desc())).first()
+    return plan_of(session, plan_id, parsed) if plan_id is not None else None
 
 
 def night_plan_from(

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 import networkx as nx
 from shapely.geometry import shape
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.categories import load_categories
@@ -26,6 +26,7 @@ from dispatch.models import SavedPlan
 from dispatch.nightplan import NightPlan
 from dispatch.nightsettings import NightSettings, night_from
 from dispatch.pins import Wanted, apply_changes, excluded_visits, pinned_problem, read_change
+from dispatch.plancache import ParsedPlans, plan_of
 from dispatch.planning import load_networks, plan_night
 from dispatch.reports import night_reports
 from dispatch.workspace import Workspace
@@ -164,16 +165,21 @@ def publish(session: Session, night_date: date, token: str, version: int) -> Sav
 
 def published_version(session: Session, night_date: date) -> SavedPlan | None:
     """The night's published version, or ``None`` while nothing is published."""
-    return session.scalars(select(SavedPlan).where(SavedPlan.night == night_date,
-                                                   SavedPlan.status == "published")
-                           .order_by(SavedPlan.version.desc())).first()
+    return session.scalars(_published(night_date)).first()
 
 
-def published_plan(session: Session, night_date: date) -> NightPlan | None:
+def published_plan(session: Session, night_date: date,
+                   parsed: ParsedPlans | None = None) -> NightPlan | None:
     """The plan the teams follow tonight: the published version (re-published after each
     change the dispatcher makes to it), or ``None`` while nothing is published."""
-    row = published_version(session, night_date)
-    return NightPlan.from_document(row.document) if row is not None else None
+    plan_id = session.scalars(_published(night_date).with_only_columns(SavedPlan.id)).first()
+    return plan_of(session, plan_id, parsed) if plan_id is not None else None
+
+
+def _published(night_date: date) -> Select[SavedPlan]:
+    return select(SavedPlan).where(SavedPlan.night == night_date,
+                                   SavedPlan.status == "published") \
+        .order_by(SavedPlan.version.desc())
 
 
 def _save_version(session: Session, plan: NightPlan, base: SavedPlan | None,

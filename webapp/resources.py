@@ -11,7 +11,9 @@ from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dispatch.board import Rankings
 from dispatch.nightplan import NightPlan
+from dispatch.plancache import ParsedPlans
 from dispatch.planning import latest_plan, load_networks
 from dispatch.store import open_engine, session_factory
 from dispatch.versions import published_plan
@@ -24,11 +26,15 @@ from webapp.planjobs import PlanJobs
 class Resources:
     """What every request shares; the basemap is read on first use, then kept."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, *, ranking_fresh_s: float = 0.0) -> None:
         self.workspace = workspace.ensure()
         self.engine: Engine = open_engine(workspace.database_url)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
         self.jobs = PlanJobs()
+        #: Every check-in and board poll needs the night's plan: each version is read once.
+        self.parsed = ParsedPlans()
+        #: The board's rankings of open reports, at most ``ranking_fresh_s`` old.
+        self.rankings = Rankings(fresh_s=ranking_fresh_s)
 
     @cached_property
     def roads(self) -> gpd.GeoDataFrame | None:
@@ -54,17 +60,18 @@ class Resources:
 
     def latest_plan(self) -> NightPlan | None:
         with self.sessions() as session:
-            return latest_plan(session)
+            return latest_plan(session, self.parsed)
 
     def published_plan(self, night: date) -> NightPlan | None:
         """The plan published for ``night``, if the dispatcher has published one."""
         with self.sessions() as session:
-            return published_plan(session, night)
+            return published_plan(session, night, self.parsed)
 
 
 def init_app(app: Flask) -> None:
     """Open the resources once, at start-up."""
-    app.extensions["patrol"] = Resources(app.config["WORKSPACE"])
+    app.extensions["patrol"] = Resources(
+        app.config["WORKSPACE"], ranking_fresh_s=float(app.config["BOARD_POLL_SECONDS"]))
 
 
 def resources() -> Resources:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -35,8 +34,9 @@ def _sent(**changes: object) -> dict[str, object]:
 
 
 @pytest.fixture()
-def sessions(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = open_engine(f"sqlite:///{tmp_path / 'c.db'}")
+def sessions(backend_url: str):  # type: ignore[no-untyped-def]
+    """Sessions on SQLite and on PostGIS: the insert-once statement differs between them."""
+    engine = open_engine(backend_url)
     yield session_factory(engine)
     engine.dispose()
 
@@ -105,3 +105,17 @@ def test_done_visits_keeps_the_latest_check_in_of_each_visit(sessions) -> None: 
         rows = night_checkins(session, NIGHT)
     assert [r.outcome for r in rows] == ["could_not_check", "checked_nobody"]
     assert done_visits(rows)["1#1"].outcome == "checked_nobody"
+
+
+def test_a_check_in_is_kept_or_dropped_with_the_rest_of_its_request(sessions) -> None:  # type: ignore[no-untyped-def]
+    """Storing a check-in commits nothing by itself: a request that fails after it leaves
+    no check-in behind (so its re-send is new again, and gets its follow-up)."""
+    report = parse_checkin(_sent(), team_id="T1", night=NIGHT, visits=VISITS)
+    with pytest.raises(RuntimeError, match="after the check-in"), sessions.begin() as session:
+        record_checkin(session, report)
+        raise RuntimeError("the request failed after the check-in")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CheckIn)) == 0
+    with sessions.begin() as session:
+        assert record_checkin(session, report)[1] is True
+

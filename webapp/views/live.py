@@ -52,14 +52,11 @@ def board() -> dict[str, Any]:
     """Everything the board shows, as JSON."""
     state = _state()
     now = _moment(state.plan)
-    cache = current_app.extensions.setdefault("patrol-board-cache", {})
-    if len(cache) > 500:
-        cache.clear()
     silent = timedelta(minutes=float(current_app.config["SILENT_MINUTES"]))
     with resources().sessions() as session:
         document = board_document(session, state, now=now, silent_after=silent,
                                   networks=resources().networks, level=_level(state.plan),
-                                  cache=cache)
+                                  cache=resources().rankings)
     chosen = basemap()
     for item in (*document["reports"], *document["teams"]):
         item["drawn"] = drawn(item["lon"], item["lat"], chosen) if item["lon"] else None
@@ -179,7 +176,7 @@ def _state() -> NightState:
     now = datetime.now(UTC)
     with resources().sessions() as session:
         night = current_night(session, get_city(session).timezone, now)
-        state = night_state(session, night)
+        state = night_state(session, night, resources().parsed)
         if state is not None:
             for report in state.reports:
                 session.expunge(report)
