@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import shapely
 from pyproj import CRS
@@ -200,7 +201,9 @@ def _plain_attributes(record: dict[str, Any]) -> dict[str, Any]:
     """Attributes with blanks as ``None`` and numpy scalars as Python ones."""
     plain = {}
     for name, value in record.items():
-        if hasattr(value, "item"):
+        if isinstance(value, np.ndarray):  # a GDAL list field (a JSON array in GeoJSON)
+            value = value.tolist()
+        elif hasattr(value, "item"):
             value = value.item()
         if value is None or (isinstance(value, float) and math.isnan(value)):
             value = None

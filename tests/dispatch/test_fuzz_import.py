@@ -463,3 +463,27 @@ def test_gdal_messages_name_the_file_not_where_the_server_keeps_it(folder: Path)
     with pytest.raises(ValidationError) as caught:
         read_table(path)
     assert "rows.geojson" in str(caught.value) and str(folder) not in str(caught.value)
+
+
+@pytest.mark.parametrize("given_id", ["inf", "1e400", str(2**70), "-inf"])
+def test_ids_no_database_can_hold_are_named(registry: Any, walk: nx.MultiDiGraph,
+                                             folder: Path, given_id: str) -> None:
+    """An infinite id or one past the database's integers is that line's problem (was an
+    internal error: float infinity or an int SQLite cannot hold)."""
+    path = _write(folder, "ids.csv", ("id,名称,类别,经度,纬度\n"
+                                      f"{given_id},中央车站,station,24.9403,60.1723\n").encode())
+    with pytest.raises(ImportProblems, match="whole number") as caught:
+        import_file(session_factory(registry[0])(), path, who="w", categories=registry[1])
+    assert [(p.number, p.field) for p in caught.value.problems] == [(2, "id")]
+    assert assert_all_or_nothing(registry, walk, path) is None
+
+
+def test_a_geojson_array_property_is_read_as_a_list(registry: Any, walk: nx.MultiDiGraph,
+                                                    folder: Path) -> None:
+    """A property holding a JSON array (a GDAL list field) is read, not an internal error."""
+    path = _write(folder, "list.geojson", json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "集市", "category": "market",
+                                           "district": [1.5, 2.5]},
+         "geometry": {"type": "Point", "coordinates": [24.9526, 60.1662]}}]}).encode())
+    assert read_table(path).rows[0].attributes["district"] == [1.5, 2.5]
+    assert assert_all_or_nothing(registry, walk, path) is not None, "the feature imports"
