@@ -256,3 +256,23 @@ class Report(Base):
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     #: The report a follow-up follows.
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), nullable=True)
+
+
+class Account(Base):
+    """A person who signs in: an administrator, a dispatcher or a manager.
+
+    Teams have no accounts (their per-night links are their keys) and neither do
+    people who report someone in the cold. ``password_hash`` is an Argon2id string;
+    ``must_change`` marks a one-time password the person must replace on first use.
+    """
+
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    #: admin, dispatcher or manager (dispatch.accounts.Role).
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    must_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)

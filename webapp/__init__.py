@@ -39,6 +39,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         ASSIGN_SECONDS=2,
         BOARD_POLL_SECONDS=5,
         DISPATCH_NOW=None,
+        # Staff sessions end this many hours after the last request; sign-in attempts per
+        # client address and per name (COUNT/SECONDS).
+        SESSION_HOURS=12,
+        LOGIN_RATE="10/300",
     )
     app.config.from_prefixed_env("PATROL")
     if test_config is not None:
@@ -48,10 +52,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from flask_compress import Compress
 
-    from webapp import errors, filters, i18n, resources
+    from webapp import access, auth, errors, filters, i18n, resources
     from webapp.tls import trust_proxy
     from webapp.tokens import ensure_secret_key
     from webapp.views import (
+        accounts,
         api,
         assets,
         dispatcher,
@@ -67,10 +72,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         team,
         teamapi,
     )
+    from webapp.views import auth as signin
 
     ensure_secret_key(app, app.config["WORKSPACE"].root)
     trust_proxy(app)
     resources.init_app(app)
+    access.init_app(app)  # before CSRF: a request without a session is 401, not 400
+    auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     pages.init_app(app)
@@ -79,6 +87,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Compress(app)
     for blueprint in (dispatcher.bp, team.bp, api.bp, teamapi.bp, assets.bp, manager.bp,
                       roster.bp, plan.bp, plansheets.bp, registry.bp, registry_api.bp,
-                      public.bp, live.bp, live.team_bp):
+                      public.bp, live.bp, live.team_bp, accounts.bp):
         app.register_blueprint(blueprint)
+    signin.init_app(app)
+    # Teams' phones carry their token, not a session; the public report has no session to forge.
+    for exempt in (teamapi.bp, live.team_bp, public.submit_json, public.submit_form):
+        auth.csrf.exempt(exempt)
     return app

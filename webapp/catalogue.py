@@ -144,6 +144,26 @@ ZH: dict[str, str] = {
     "{value} is outside the shift {start}-{end}.": "{value} 不在班次 {start}-{end} 之内。",
     "{value} °C is not a forecast low; give degrees Celsius between -60 and 45.":
         "{value} °C 不是合理的预报最低气温，请填写 -60 至 45 之间的摄氏度。",
+    # signing in
+    "Sign in": "登录", "User name": "用户名", "Signed in": "已登录", "Sign out": "退出登录",
+    "Go on": "继续",
+    "Password": "密码", "New password": "新密码", "Once more": "再输入一次", "Save": "保存",
+    "Change password": "修改密码",
+    "Accounts": "账户管理", "Role": "角色", "Last sign-in": "上次登录", "Change": "更改",
+    "New one-time password": "重设一次性密码", "Remove": "删除", "Add an account": "添加账户",
+    "Add": "添加", "one-time password not yet replaced": "一次性密码尚未更换",
+    "Staff who sign in. Teams use their nightly links and need no account.":
+        "需要登录的工作人员。巡查队使用每晚的链接，无需账户。",
+    "One-time password for {name}:": "{name} 的一次性密码：",
+    "It is shown only now. Give it to {name} in person or by phone; they choose their own at "
+    "first sign-in.": "此密码只显示这一次。请当面或电话告知 {name}；首次登录时需设置自己的密码。",
+    "You are signed in as {name} ({role}).": "您已作为 {name}（{role}）登录。",
+    "Teams open their route from the link or QR code the dispatcher sends; people reporting "
+    "someone in the cold use the report page, no account needed.":
+        "巡查队通过调度员发送的链接或二维码打开路线；报告寒冷中需要帮助的人请使用求助页面，无需账户。",
+    "Report a person in the cold": "报告需要帮助的人",
+    "The password you signed in with was for one use only: choose your own.":
+        "您登录所用的密码只能使用一次：请设置自己的密码。",
 }
 
 #: Code-like keys in English words.

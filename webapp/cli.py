@@ -30,6 +30,7 @@ from routes.problem import Mode
 from routes.solve import SolveParams
 from routes.source import OsmFile, OsmOnline, OsmSource
 from webapp.figure_files import figures_table, write_figures
+from webapp.usercli import ensure_administrator, user
 
 log = logging.getLogger("patrol")
 DEMO_NAME = "赫尔辛基 Helsinki (demo)"
@@ -365,6 +366,7 @@ def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
     from webapp import create_app
 
     app = _run(create_app, {"DATA_DIR": str(workspace.root)})
+    ensure_administrator(workspace)
     click.echo(f"寒夜巡查 Cold-night patrol: http://{host}:{port}/  (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="patrol")
 
@@ -376,6 +378,7 @@ def _serve_tls(workspace: Workspace, host: str, port: int, threads: int, cert: P
 
     server = _run(tls_server, _run(create_app, {"DATA_DIR": str(workspace.root)}), host, port,
                   threads, cert, key)
+    ensure_administrator(workspace)
     click.echo(f"寒夜巡查 Cold-night patrol: https://{host}:{port}/  (Ctrl+C to stop)")
     if host in ("0.0.0.0", "::"):
         click.echo("  phones on this network: " + ", ".join(
@@ -504,6 +507,8 @@ def _setup_osmnx(workspace: Workspace, *, verbose: bool) -> None:
     ox.settings.cache_folder = str(workspace.cache_dir / "osmnx")
     ox.settings.log_console = verbose
 
+
+cli.add_command(user)
 
 if __name__ == "__main__":
     main()

@@ -43,9 +43,9 @@ def figures_file(rows: Sequence[NightFigures], total: NightFigures, suffix: str,
     """The table in the format ``suffix`` names (``.csv``, ``.xlsx`` or ``.pdf``)."""
     table = figures_table(rows, total)
     if suffix == ".csv":
-        return _csv(table)
+        return table_csv(table)
     if suffix == ".xlsx":
-        return _xlsx(table, title)
+        return table_xlsx(table, title)
     if suffix == ".pdf":
         return _pdf(table, title, total)
     raise ValueError(f"figures are written as .csv, .xlsx or .pdf, not {suffix!r}")
@@ -86,24 +86,27 @@ def figures_chart(rows: Sequence[NightFigures], *, width: int = 720,
     return "".join(parts)
 
 
-def _csv(table: list[list[object]]) -> bytes:
+def table_csv(table: list[list[object]]) -> bytes:
+    """A table as CSV that Excel opens in UTF-8."""
     text = io.StringIO()
     csv.writer(text).writerows(table)
     # With a BOM, Excel on a Chinese desktop opens the file in UTF-8.
     return text.getvalue().encode("utf-8-sig")
 
 
-def _xlsx(table: list[list[object]], title: str) -> bytes:
+def table_xlsx(table: list[list[object]], title: str, *, sheet_name: str = "figures",
+               total_row: bool = True) -> bytes:
+    """A table as an Excel workbook: a title, a bold header (and total row), frozen panes."""
     book = Workbook()
     sheet = book.active
-    sheet.title = "figures"
+    sheet.title = sheet_name
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=13)
     for row in table:
         sheet.append(row)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for cell in sheet[sheet.max_row]:
+    for cell in sheet[sheet.max_row] if total_row else ():
         cell.font = Font(bold=True)
     sheet.freeze_panes = "B3"
     buffer = io.BytesIO()

@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, redirect, request
 from werkzeug.wrappers import Response
 
 from dispatch.errors import FieldProblem
+from webapp.access import Audience, allow
 from webapp.catalogue import EN, ZH
 
 LANGUAGES = ("zh", "en")
@@ -52,6 +53,7 @@ def problem_text(problem: FieldProblem) -> str:
 
 
 @bp.get("/lang/<code>")
+@allow(Audience.PUBLIC)
 def switch(code: str) -> Response:
     """Keep the chosen language and go back to the page the switch was pressed on."""
     back = request.args.get("next", "/")

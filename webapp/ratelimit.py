@@ -1,4 +1,4 @@
-"""How many reports one client address may send in a while: the public form is open to all."""
+"""How often one client may try something in a while: send a public report, or sign in."""
 
 from __future__ import annotations
 
@@ -20,16 +20,16 @@ class RateLimit:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def parse(cls, text: str) -> RateLimit:
-        """``"5/600"``: five per ten minutes."""
+    def parse(cls, text: str, setting: str = "PATROL_REPORT_RATE") -> RateLimit:
+        """``"5/600"``: five per ten minutes; ``setting`` names the option in errors."""
         count, _, seconds = str(text).partition("/")
         try:
             limit, window = int(count), float(seconds)
         except ValueError:
-            raise ValidationError(f"PATROL_REPORT_RATE {text!r}: give COUNT/SECONDS, "
+            raise ValidationError(f"{setting} {text!r}: give COUNT/SECONDS, "
                                   "e.g. 5/600") from None
         if limit < 1 or window <= 0:
-            raise ValidationError(f"PATROL_REPORT_RATE {text!r}: both parts must be positive")
+            raise ValidationError(f"{setting} {text!r}: both parts must be positive")
         return cls(limit, window)
 
     def allow(self, key: str, now: float | None = None) -> float:
@@ -43,3 +43,10 @@ class RateLimit:
                 return hits[0] + self.window_s - moment
             hits.append(moment)
             return 0.0
+
+    def waiting(self, key: str, now: float | None = None) -> float:
+        """Seconds until ``key`` may go on (0: now), without counting a hit."""
+        moment = time.monotonic() if now is None else now
+        with self._lock:
+            hits = [t for t in self._hits.get(key, ()) if t > moment - self.window_s]
+            return hits[0] + self.window_s - moment if len(hits) >= self.limit else 0.0

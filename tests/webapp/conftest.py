@@ -2,26 +2,99 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from argon2 import PasswordHasher
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from dispatch.accounts import Role, session_key
 from dispatch.city import build_city, demo_source
+from dispatch.models import Account
 from dispatch.night import NightOptions
 from dispatch.planning import plan_and_save
+from dispatch.store import open_engine, session_factory
 from dispatch.workspace import Workspace
 from routes.solve import SolveParams
 from webapp import create_app
 from webapp.cli import cli
+
+#: The staff accounts every test data directory holds: one per role, named for it.
+ROLES = tuple(r.value for r in Role)
+
+
+def password_of(role: str) -> str:
+    return f"{role}-password-1"
+
+
+@cache
+def _hash_of(role: str) -> str:
+    """Argon2 hashes made once per test session (hashing is slow on purpose)."""
+    return PasswordHasher().hash(password_of(role))
+
+
+def seed_accounts(root: Path) -> None:
+    """An ``admin``, a ``dispatcher`` and a ``manager`` in the data directory, if missing."""
+    engine = open_engine(Workspace.locate(root).ensure().database_url)
+    with session_factory(engine).begin() as session:
+        have = set(session.scalars(select(Account.name)))
+        session.add_all(Account(name=role, role=role, password_hash=_hash_of(role),
+                                created_at=datetime.now(UTC))
+                        for role in ROLES if role not in have)
+    engine.dispose()
+
+
+class RoleClient(FlaskClient):
+    """A test client signed in as ``role`` (None: nobody) that sends the CSRF token itself.
+
+    The session is written directly (signing in through the form is tested on its
+    own); the token is read from a page, as a browser's script reads it.
+    """
+
+    def __init__(self, *args: Any, role: str | None = "dispatcher", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.csrf = ""
+        if role is not None:
+            with self.application.extensions["patrol"].sessions() as db:
+                account = db.scalar(select(Account).where(Account.name == role))
+                assert account is not None, f"no {role} account: make the app with make_app"
+                key = session_key(account)
+            with self.session_transaction() as session:
+                session["_user_id"] = key
+                session["_fresh"] = True
+                session.permanent = True
+        page = super().open("/login", method="GET")
+        found = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
+        self.csrf = found.group(1) if found else ""
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def,override]
+        method = str(kwargs.get("method", "GET")).upper()
+        if self.csrf and method not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf)
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+def make_app(config: dict[str, Any]) -> Flask:
+    """The app with staff accounts in its data directory and signed-in test clients."""
+    app = create_app({"TESTING": True, **config})
+    seed_accounts(app.config["WORKSPACE"].root)
+    app.test_client_class = RoleClient
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -31,13 +104,14 @@ def planned_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_city(workspace, demo_source(workspace), "赫尔辛基 Helsinki (demo)")
     plan_and_save(workspace, NightOptions(teams=3, on_foot=1),
                   params=SolveParams(time_limit_s=120, solution_limit=100))
+    seed_accounts(workspace.root)
     return workspace.root
 
 
 @pytest.fixture()
 def app(planned_dir: Path) -> Flask:
     """The app on the planned demo city."""
-    return create_app({"TESTING": True, "DATA_DIR": str(planned_dir)})
+    return make_app({"DATA_DIR": str(planned_dir)})
 
 
 @pytest.fixture()
@@ -45,7 +119,7 @@ def private_app(planned_dir: Path, tmp_path: Path) -> Flask:
     """The app on a private copy of the planned city, for tests that write to it."""
     root = tmp_path / "city"
     shutil.copytree(planned_dir, root)
-    return create_app({"TESTING": True, "DATA_DIR": str(root)})
+    return make_app({"DATA_DIR": str(root)})
 
 
 #: The live board's clock in tests: 21:00 of the planned night.
@@ -57,7 +131,7 @@ def live_app(planned_dir: Path, tmp_path: Path) -> Flask:
     """A private copy of the planned demo city, its clock held at 21:00 of the planned night."""
     root = tmp_path / "city"
     shutil.copytree(planned_dir, root)
-    return create_app({"TESTING": True, "DATA_DIR": str(root), "DISPATCH_NOW": NOW,
+    return make_app({"DATA_DIR": str(root), "DISPATCH_NOW": NOW,
                        "ASSIGN_SECONDS": 1, "REPORT_RATE": "50/600"})
 
 
@@ -74,7 +148,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture()
 def empty_app(tmp_path: Path) -> Flask:
     """The app on a data directory with nothing built."""
-    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "empty")})
+    return make_app({"DATA_DIR": str(tmp_path / "empty")})
 
 
 @pytest.fixture()
@@ -118,17 +192,35 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+def sign_in(page: Any, base_url: str, role: str = "dispatcher") -> None:
+    """Sign ``page``'s browser context in as the test account of ``role``, through the form."""
+    page.goto(base_url + "/login")
+    page.fill("input[name=username]", role)
+    page.fill("input[name=password]", password_of(role))
+    with page.expect_navigation():
+        page.click("form.stacked button")
+
+
+#: Paths that need no account: a team's link, the public report form.
+_OPEN_PATHS = ("/t/", "/report", "/login")
+
+
 @pytest.fixture()
 def open_page(browser):  # type: ignore[no-untyped-def]
     """Open a URL in a new page, recording every host asked for and every console error.
 
     Returns ``(page, hosts, errors)``; ``before`` is a script run before the page's own.
+    Staff pages are opened signed in as ``role``.
     """
     pages = []
 
-    def open_url(url: str, viewport: dict[str, int], before: str | None = None):  # type: ignore[no-untyped-def]
+    def open_url(url: str, viewport: dict[str, int], before: str | None = None,  # type: ignore[no-untyped-def]
+                 role: str | None = "dispatcher"):
         page = browser.new_page(viewport=viewport)
         pages.append(page)
+        parts = urlparse(url)
+        if role is not None and not parts.path.startswith(_OPEN_PATHS):
+            sign_in(page, f"{parts.scheme}://{parts.netloc}", role)
         hosts: set[str] = set()
         errors: list[str] = []
         page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))

@@ -8,15 +8,14 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.webapp.conftest import serve
-from webapp import create_app
+from tests.webapp.conftest import make_app, serve
 
 pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def live_url(planned_dir: Path) -> Iterator[str]:
     """The app on the planned demo city, served on a free local port."""
-    with serve(create_app({"DATA_DIR": str(planned_dir)})) as url:
+    with serve(make_app({"DATA_DIR": str(planned_dir)})) as url:
         yield url
 
 

@@ -11,8 +11,7 @@ from urllib.parse import urlparse
 import pytest
 
 from dispatch.workspace import Workspace
-from tests.webapp.conftest import serve
-from webapp import create_app
+from tests.webapp.conftest import make_app, serve, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +25,7 @@ def evening_url(demo_workspace: Workspace,
     solution limit."""
     root = tmp_path_factory.mktemp("browser-evening") / "city"
     shutil.copytree(demo_workspace.root, root)
-    app = create_app({"DATA_DIR": str(root), "PLAN_SECONDS": 120, "REPLAN_SECONDS": 120,
+    app = make_app({"DATA_DIR": str(root), "PLAN_SECONDS": 120, "REPLAN_SECONDS": 120,
                       "PLAN_SOLUTION_LIMIT": 60})
     with serve(app) as url:
         yield url
@@ -61,6 +60,7 @@ def test_the_whole_evening(browser, evening_url: str, tmp_path: Path) -> None:  
     errors: list[str] = []
     page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, evening_url)
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
     page.goto(evening_url + "/roster/")
@@ -132,6 +132,7 @@ def test_the_whole_evening(browser, evening_url: str, tmp_path: Path) -> None:  
 def test_a_route_sheet_prints_on_one_page(browser, evening_url: str) -> None:  # type: ignore[no-untyped-def]
     """The print sheet of a team (map, stops, times, hotlines) is one A4 page."""
     page = browser.new_page(viewport=DESKTOP)
+    sign_in(page, evening_url)
     page.goto(evening_url + "/plan/")
     sheets = page.locator("details.route a[href*='/print/']")
     if sheets.count() == 0:

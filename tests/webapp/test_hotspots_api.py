@@ -17,7 +17,7 @@ from dispatch.chinacoords import point_to_wgs84
 from dispatch.models import City, Hotspot, HotspotChange
 from dispatch.store import open_engine, session_factory
 from dispatch.workspace import Workspace
-from webapp import create_app
+from tests.webapp.conftest import make_app
 
 #: A small square in Helsinki's Esplanadi park, (lon, lat).
 SQUARE = {"type": "Polygon", "coordinates": [[
@@ -312,7 +312,7 @@ def liaocheng_api(tmp_path: Path) -> FlaskClient:
                          west=115.90, south=36.40, east=116.05, north=36.50,
                          built_at=datetime(2026, 1, 1, tzinfo=UTC)))
     engine.dispose()
-    return create_app({"TESTING": True, "DATA_DIR": str(workspace.root)}).test_client()
+    return make_app({"DATA_DIR": str(workspace.root)}).test_client()
 
 
 def test_amap_coordinates_are_converted_both_ways(liaocheng_api: FlaskClient) -> None:

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from dispatch.models import Hotspot, HotspotChange
-from webapp import create_app
+from tests.webapp.conftest import make_app
 
 #: Two new hotspots as Chinese Excel saves them: GBK, Chinese column names, (lon, lat).
 GOOD_CSV = ("名称,类别,风险,经度,纬度\n"
@@ -82,7 +82,7 @@ def test_a_file_over_the_limit_gets_a_clear_message(planned_dir: Path, tmp_path:
     """An upload past MAX_CONTENT_LENGTH is refused with the limit and what to do."""
     root = tmp_path / "city"
     shutil.copytree(planned_dir, root)
-    app = create_app({"TESTING": True, "DATA_DIR": str(root), "MAX_CONTENT_LENGTH": 4096})
+    app = make_app({"DATA_DIR": str(root), "MAX_CONTENT_LENGTH": 4096})
     before = _counts(app)
     answer = _upload(app.test_client(), GOOD_CSV * 200, "big.csv")
     assert answer.status_code == 413

@@ -24,7 +24,7 @@ from dispatch.recommend import REPORT_ID, report_problem, urgency_of
 from dispatch.replan import moment_of, replan_rest
 from dispatch.versions import latest_version
 from routes.solve import prepare
-from webapp import create_app
+from tests.webapp.conftest import make_app
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
 
@@ -121,7 +121,7 @@ def test_public_reports_are_rate_limited_per_address(planned_dir: Path, tmp_path
     """The third report within the window from one address is a 429 saying when to retry."""
     root = tmp_path / "city"
     shutil.copytree(planned_dir, root)
-    app = create_app({"TESTING": True, "DATA_DIR": str(root), "REPORT_RATE": "2/600"})
+    app = make_app({"DATA_DIR": str(root), "REPORT_RATE": "2/600"})
     client = app.test_client()
     lon, lat, _ = _hotspot_point(app)
     for _ in range(2):

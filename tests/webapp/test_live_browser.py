@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.webapp.conftest import serve
-from webapp import create_app
+from tests.webapp.conftest import make_app, serve, sign_in
 from webapp.teamlinks import team_link_url
 from webapp.views.pages import current_plan
 
@@ -26,7 +25,7 @@ def server(planned_dir: Path, tmp_path_factory: pytest.TempPathFactory,
     """The app on a private copy of the demo city, its clock at 21:00 of the planned night."""
     root = tmp_path_factory.mktemp("live-city") / "city"
     shutil.copytree(planned_dir, root)
-    app = create_app({"DATA_DIR": str(root), "DISPATCH_NOW": "21:00", "ASSIGN_SECONDS": 1,
+    app = make_app({"DATA_DIR": str(root), "DISPATCH_NOW": "21:00", "ASSIGN_SECONDS": 1,
                       "BOARD_POLL_SECONDS": 1})
     with serve(app) as base:
         yield base, app
@@ -53,6 +52,7 @@ def test_a_report_from_the_street_to_an_outcome(browser, server,  # type: ignore
     assert street.locator("#state").get_attribute("data-status") == "reported"
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(desk, base)
     desk.goto(f"{base}/dispatch")
     card = desk.locator(f"li[data-reference='{reference}']")
     first = card.locator("button.assign").first

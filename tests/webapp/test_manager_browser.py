@@ -13,8 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from dispatch.checkins import CheckInReport, record_checkin
-from tests.webapp.conftest import serve
-from webapp import create_app
+from tests.webapp.conftest import make_app, serve
 from webapp.resources import resources
 
 pytestmark = pytest.mark.browser
@@ -27,7 +26,7 @@ def manager_url(planned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     two people at the second."""
     root = tmp_path_factory.mktemp("managers") / "city"
     shutil.copytree(planned_dir, root)
-    app = create_app({"DATA_DIR": str(root)})
+    app = make_app({"DATA_DIR": str(root)})
     with app.app_context():
         plan = resources().latest_plan()
         route = plan.routes[0]

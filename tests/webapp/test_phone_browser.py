@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 from dispatch.models import CheckIn
 from dispatch.store import open_engine, session_factory
 from dispatch.workspace import Workspace
-from webapp import create_app
+from tests.webapp.conftest import make_app
 from webapp.teamlinks import team_link_url
 from webapp.tokens import make_team_token
 from webapp.views.pages import current_plan
@@ -44,7 +44,7 @@ def city(planned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(city: Path) -> Iterator[tuple[str, object]]:
     """The app on a free local port, and the app itself (to make links)."""
-    app = create_app({"DATA_DIR": str(city)})
+    app = make_app({"DATA_DIR": str(city)})
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -102,7 +102,7 @@ def test_route_and_every_stop_drawn_and_listed_in_order(browser, server, artifac
     url = _team_url(server)
     context, page, hosts, errors = _open(browser, url)
     page.wait_for_selector("html[data-stops-drawn]")
-    plan = page.request.get(server[0] + "/api/plan").json()
+    plan = server[1].test_client().get("/api/plan").get_json()
     route = next(r for r in plan["routes"] if r["team"] == "T1")
     assert page.get_attribute("html", "data-stops-drawn") == str(len(route["visits"]))
     assert page.locator(".leaflet-marker-icon .badge:not(.place)").count() == len(route["visits"])
@@ -164,7 +164,7 @@ def test_offline_check_in_waits_then_is_sent_once(browser, server, city) -> None
     stored = [c for c in _checkins(city) if f"{c.hotspot_id}#{c.check_number}" == visit]
     assert len(stored) == 1 and stored[0].team_id == "T1"
     assert len(_checkins(city)) == before + 1
-    overview = page.request.get(server[0] + "/").text()
+    overview = server[1].test_client().get("/").get_data(as_text=True)
     assert overview.count(f'data-id="{stored[0].client_id}"') == 1
     page.reload(wait_until="networkidle")
     assert "done" in (page.locator("li[data-visit]").first.get_attribute("class") or "")
@@ -192,7 +192,7 @@ def test_another_teams_or_an_expired_token_is_refused(browser, server) -> None: 
     assert answer.status == 410
     assert "链接已过期" in page.inner_text("body")
     page.goto(other, wait_until="networkidle")
-    routes = page.request.get(base + "/api/plan").json()["routes"]
+    routes = app.test_client().get("/api/plan").get_json()["routes"]
     names = {r["team"]: r["team_name"] for r in routes}
     assert page.locator("h1").inner_text() == names["T2"]
     assert names["T1"] not in page.inner_text("body")

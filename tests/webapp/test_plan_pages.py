@@ -16,7 +16,7 @@ from dispatch.models import SavedPlan, TeamBase
 from dispatch.night import tonight
 from dispatch.workspace import Workspace
 from tests.conftest import HELSINKI
-from webapp import create_app
+from tests.webapp.conftest import make_app
 from webapp.resources import resources
 
 #: Tonight in the demo city: a team link of a past night has expired.
@@ -30,7 +30,7 @@ def evening_app(demo_workspace: Workspace, tmp_path_factory: pytest.TempPathFact
     its solution limit (the same plan however busy the machine is)."""
     root = tmp_path_factory.mktemp("evening") / "city"
     shutil.copytree(demo_workspace.root, root)
-    app = create_app({"TESTING": True, "DATA_DIR": str(root), "PLAN_SECONDS": 120,
+    app = make_app({"DATA_DIR": str(root), "PLAN_SECONDS": 120,
                       "REPLAN_SECONDS": 120, "PLAN_SOLUTION_LIMIT": 60})
     with app.app_context(), resources().sessions() as session:
         base = session.scalars(select(TeamBase.id)).first()

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from webapp import create_app
+from tests.webapp.conftest import make_app
 from webapp.teamlinks import team_links
 from webapp.tokens import (
     SECRET_FILE,
@@ -38,7 +38,7 @@ def test_a_changed_token_is_refused(app: Flask) -> None:
         tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
         with pytest.raises(TokenRefused):
             read_team_token(tampered, now=END - timedelta(hours=1))
-    other = create_app({"TESTING": True, "DATA_DIR": app.config["DATA_DIR"],
+    other = make_app({"DATA_DIR": app.config["DATA_DIR"],
                         "SECRET_KEY": "another key"})
     with other.app_context(), pytest.raises(TokenRefused):
         read_team_token(token, now=END - timedelta(hours=1))
@@ -54,10 +54,10 @@ def test_a_token_stops_working_when_it_expires(app: Flask) -> None:
 
 def test_the_key_is_kept_so_links_survive_a_restart(tmp_path: Path) -> None:
     """Without PATROL_SECRET_KEY the key is made once in the data directory and reused."""
-    first = create_app({"TESTING": True, "DATA_DIR": str(tmp_path)})
+    first = make_app({"DATA_DIR": str(tmp_path)})
     with first.app_context():
         token = make_team_token("T1", NIGHT, END)
-    second = create_app({"TESTING": True, "DATA_DIR": str(tmp_path)})
+    second = make_app({"DATA_DIR": str(tmp_path)})
     with second.app_context():
         assert read_team_token(token, now=END - timedelta(hours=1)).team_id == "T1"
     assert (tmp_path / SECRET_FILE).stat().st_mode & 0o777 == 0o600

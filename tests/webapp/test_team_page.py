@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from dispatch.chinacoords import point_from_wgs84
 from dispatch.models import CheckIn
+from tests.webapp.conftest import make_app
 from webapp import create_app
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
@@ -32,7 +33,7 @@ def phone_app(planned_dir: Path, tmp_path: Path) -> Iterator[Flask]:
     """The app on a private copy of the planned demo city (check-ins change it)."""
     root = tmp_path / "city"
     shutil.copytree(planned_dir, root)
-    yield create_app({"TESTING": True, "DATA_DIR": str(root)})
+    yield make_app({"DATA_DIR": str(root)})
 
 
 @pytest.fixture()
@@ -205,7 +206,7 @@ def test_basemap_comes_from_the_environment(planned_dir: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """PATROL_BASEMAP=amap gives the phone Amap tiles; a missing Tianditu key stops the start."""
     monkeypatch.setenv("PATROL_BASEMAP", "amap")
-    client = create_app({"TESTING": True, "DATA_DIR": str(planned_dir)}).test_client()
+    client = make_app({"DATA_DIR": str(planned_dir)}).test_client()
     config = _config(client.get(_link(client)).get_data(as_text=True))
     data = client.get(config["dataUrl"]).get_json()
     assert data["datum"] == "gcj02" and "autonavi.com" in data["tiles"][0]["url"]

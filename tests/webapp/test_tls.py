@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from webapp import create_app
+from tests.webapp.conftest import make_app
 from webapp.tls import fingerprint, self_signed, tls_server
 
 
@@ -33,19 +33,21 @@ def test_self_signed_certificate_covers_the_names_and_is_kept(tmp_path: Path) ->
 
 
 def test_the_app_answers_over_https(planned_dir: Path, tmp_path: Path) -> None:
-    """A phone that trusts the certificate gets the overview over TLS."""
+    """A browser that trusts the certificate gets the sign-in page over TLS, and a Secure cookie."""
     cert, key = self_signed(tmp_path, [])
-    server = tls_server(create_app({"DATA_DIR": str(planned_dir)}), "127.0.0.1", 0, 2, cert, key)
+    server = tls_server(make_app({"DATA_DIR": str(planned_dir)}), "127.0.0.1", 0, 2, cert, key)
     server.prepare()
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     try:
         port = server.bind_addr[1]
         context = ssl.create_default_context(cafile=str(cert))
-        with urllib.request.urlopen(f"https://localhost:{port}/", context=context,
+        with urllib.request.urlopen(f"https://localhost:{port}/login", context=context,
                                     timeout=30) as answer:
             assert answer.status == 200
-            assert "队伍链接 Team links" in answer.read().decode()
+            assert 'name="password"' in answer.read().decode()
+            cookie = answer.headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     finally:
         server.stop()
         thread.join(timeout=10)
@@ -63,10 +65,11 @@ def test_serve_checks_its_tls_options(run_cli, tmp_path: Path) -> None:  # type:
 
 def test_behind_a_proxy_links_use_the_public_name(planned_dir: Path) -> None:
     """With PATROL_PROXY_HOPS=1 a link handed out reads https://<the public name>/t/..."""
-    app = create_app({"TESTING": True, "DATA_DIR": str(planned_dir), "PROXY_HOPS": 1})
+    app = make_app({"DATA_DIR": str(planned_dir), "PROXY_HOPS": 1})
     page = app.test_client().get("/", headers={"X-Forwarded-Proto": "https",
                                                "X-Forwarded-Host": "patrol.example.gov.cn"})
     assert 'value="https://patrol.example.gov.cn/t/' in page.get_data(as_text=True)
-    direct = create_app({"TESTING": True, "DATA_DIR": str(planned_dir)}).test_client().get(
+    assert "Secure" in page.headers["Set-Cookie"]
+    direct = make_app({"DATA_DIR": str(planned_dir)}).test_client().get(
         "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"})
     assert "evil.example" not in direct.get_data(as_text=True)

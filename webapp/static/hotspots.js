@@ -81,8 +81,11 @@
 
   // ---- talking to the API ----
 
+  // Sent with every request: changes need the page's CSRF token (webapp/auth.py).
+  const csrfToken = document.querySelector("meta[name=csrf-token]").content;
+
   async function send(method, url, body) {
-    const options = {method: method, headers: {"Accept": "application/json"}};
+    const options = {method: method, headers: {"Accept": "application/json", "X-CSRFToken": csrfToken}};
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(Object.assign({who: editorName()}, body));

@@ -3,6 +3,9 @@
   "use strict";
   var config = JSON.parse(document.getElementById("live-config").textContent);
   var busy = false;
+  // Every change is sent with the page's CSRF token (webapp/auth.py).
+  var JSON_POST = { "Content-Type": "application/json",
+                    "X-CSRFToken": document.querySelector("meta[name=csrf-token]").content };
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -129,7 +132,7 @@
     var note = document.getElementById("beds-result");
     button.disabled = true;
     fetch(config.beds.replace("/0/", "/" + shelter.id + "/"), {
-      method: "POST", headers: { "Content-Type": "application/json" },
+      method: "POST", headers: JSON_POST,
       body: JSON.stringify({ beds_free: input.value.trim() })
     }).then(function (r) {
       return r.json().then(function (body) {
@@ -162,7 +165,7 @@
     var note = button.closest("li").querySelector(".assign-result");
     note.textContent = "重新规划中… Re-planning " + team + "'s night…";
     fetch(config.assign.replace("REF", encodeURIComponent(reference)), {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ team: team })
+      method: "POST", headers: JSON_POST, body: JSON.stringify({ team: team })
     }).then(function (r) {
       return r.json().then(function (body) {
         busy = false;
@@ -180,7 +183,7 @@
     });
     data.not_moving = !!data.not_moving;
     var result = document.getElementById("call-result");
-    fetch(config.calls, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data) })
+    fetch(config.calls, { method: "POST", headers: JSON_POST, body: JSON.stringify(data) })
       .then(function (r) {
         return r.json().then(function (body) {
           if (!r.ok) {

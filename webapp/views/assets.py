@@ -31,6 +31,7 @@ from maps.assets import (
     heat_available,
     leaflet_available,
 )
+from webapp.access import Audience, allow
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
@@ -39,6 +40,7 @@ YEAR_S = 31_536_000
 
 
 @bp.get("/leaflet/<path:filename>")
+@allow(Audience.PUBLIC)
 def leaflet(filename: str) -> Response:
     """A file of the vendored Leaflet build (cached by the browser for a day, or a year
     under its versioned URL)."""
@@ -48,6 +50,7 @@ def leaflet(filename: str) -> Response:
 
 
 @bp.get("/geoman/<path:filename>")
+@allow(Audience.PUBLIC)
 def geoman(filename: str) -> Response:
     """A file of the vendored Leaflet-Geoman build, which the hotspot editor draws with."""
     if not geoman_available():
@@ -56,6 +59,7 @@ def geoman(filename: str) -> Response:
 
 
 @bp.get("/heat/<path:filename>")
+@allow(Audience.PUBLIC)
 def heat(filename: str) -> Response:
     """A file of the vendored Leaflet.heat build, for the map of where people were found."""
     if not heat_available():

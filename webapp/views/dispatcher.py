@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from dispatch.checkins import ACTIONS, FOUND_CATEGORIES, OUTCOMES, done_visits, night_checkins
 from maps.overview import build_overview_map
 from maps.render import map_parts
+from webapp.access import Audience, allow
 from webapp.resources import resources
 from webapp.teamlinks import team_links
 from webapp.views.pages import current_plan, drawn_plan, map_options
@@ -15,12 +17,15 @@ bp = Blueprint("dispatcher", __name__)
 
 
 @bp.get("/")
+@allow(Audience.READ)
 def overview() -> str:
     """All routes, what each team does, what was left out, and what teams checked."""
     plan = current_plan()
     parts = map_parts(build_overview_map(drawn_plan(plan), **map_options()))
     with resources().sessions() as session:
         checkins = night_checkins(session, plan.date)
-    return render_template("overview.html", plan=plan, map=parts, links=team_links(plan),
+    # A team's link is its key: only those who dispatch hand links out.
+    links = team_links(plan) if Audience.DISPATCH.admits(current_user.role) else []
+    return render_template("overview.html", plan=plan, map=parts, links=links,
                            checkins=checkins, done=done_visits(checkins),
                            labels={**OUTCOMES, **FOUND_CATEGORIES, **ACTIONS})

@@ -26,6 +26,7 @@ from dispatch.replan import REPLAN_PARAMS, moment_of
 from dispatch.reports import OUTCOMES, SOURCES, advance, current_night
 from dispatch.store import get_city
 from routes.solve import SolveParams
+from webapp.access import Audience, allow
 from webapp.resources import resources
 from webapp.views.pages import basemap
 from webapp.views.public import drawn, small_map_config, submit
@@ -36,6 +37,7 @@ team_bp = Blueprint("teamreports", __name__, url_prefix="/api/t")
 
 
 @bp.get("/dispatch")
+@allow(Audience.DISPATCH)
 def board_page() -> str:
     """The live board: open reports, ranked teams, teams' last positions, a hotline form."""
     return render_template("dispatch.html", categories=FOUND_CATEGORIES,
@@ -45,6 +47,7 @@ def board_page() -> str:
 
 
 @bp.get("/api/dispatch/board")
+@allow(Audience.DISPATCH)
 def board() -> dict[str, Any]:
     """Everything the board shows, as JSON."""
     state = _state()
@@ -64,6 +67,7 @@ def board() -> dict[str, Any]:
 
 
 @bp.post("/api/dispatch/reports")
+@allow(Audience.DISPATCH)
 def hotline_report() -> tuple[dict[str, Any], int]:
     """A call taken by a hotline operator (or a report passed on by the police ...)."""
     data = request.get_json(silent=True)
@@ -74,6 +78,7 @@ def hotline_report() -> tuple[dict[str, Any], int]:
 
 
 @bp.post("/api/dispatch/reports/<reference>/assign")
+@allow(Audience.DISPATCH)
 def assign_report(reference: str) -> tuple[dict[str, Any], int]:
     """Send a team: 200 with the night's new version, 409 if already assigned."""
     data = request.get_json(silent=True)
@@ -99,6 +104,7 @@ def assign_report(reference: str) -> tuple[dict[str, Any], int]:
 
 
 @team_bp.post("/<token>/reports/<reference>/steps")
+@allow(Audience.TEAM)
 def team_step(token: str, reference: str) -> dict[str, Any]:
     """The team on its way, arrived, or done (with what became of the person)."""
     plan, route = team_route_for(token)
@@ -123,6 +129,7 @@ def team_step(token: str, reference: str) -> dict[str, Any]:
 
 
 @bp.post("/api/dispatch/shelters/<int:shelter_id>/beds")
+@allow(Audience.DISPATCH)
 def shelter_beds(shelter_id: int) -> dict[str, Any]:
     """A shelter's free beds as it reports them (by phone): ``{"beds_free": 5}``."""
     data = request.get_json(silent=True)

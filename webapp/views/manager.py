@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
 
+from dispatch.accounts import Role
+from dispatch.caselog import case_log
 from dispatch.cold import load_levels
 from dispatch.coverage import (
     Filters,
@@ -22,7 +25,15 @@ from dispatch.shelter_reach import DEFAULT_MINUTES, ShelterReach, shelter_reach
 from maps.coverage import build_coverage_map
 from maps.render import map_parts
 from maps.shelter_reach import build_reach_map, reach_geojson
-from webapp.figure_files import FORMATS, figures_chart, figures_file, figures_table
+from webapp.access import Audience, allow
+from webapp.figure_files import (
+    FORMATS,
+    figures_chart,
+    figures_file,
+    figures_table,
+    table_csv,
+    table_xlsx,
+)
 from webapp.resources import resources
 from webapp.views.pages import map_options
 
@@ -30,6 +41,7 @@ bp = Blueprint("manager", __name__)
 
 
 @bp.get("/coverage")
+@allow(Audience.READ)
 def coverage_page() -> str:
     """Each hotspot coloured by checks done against required, and where people were found."""
     first, last, filters = _coverage_query()
@@ -50,6 +62,7 @@ def coverage_page() -> str:
 
 
 @bp.get("/figures")
+@allow(Audience.READ)
 def figures_page() -> str:
     """The campaign's figures per night and in total, with a chart and downloads."""
     first, last, _ = _coverage_query()
@@ -59,6 +72,7 @@ def figures_page() -> str:
 
 
 @bp.get("/figures.<any(csv, xlsx, pdf):ext>")
+@allow(Audience.READ)
 def figures_download(ext: str) -> Response:
     """The same table as CSV, Excel or a one-page PDF summary."""
     first, last, _ = _coverage_query()
@@ -70,6 +84,26 @@ def figures_download(ext: str) -> Response:
     return response
 
 
+@bp.get("/cases.<any(csv, xlsx):ext>")
+@allow(Audience.READ)
+def case_log_download(ext: str) -> Response:
+    """Every report of the range, one row each; phone numbers only for an administrator."""
+    first, last, _ = _coverage_query()
+    personal = request.args.get("personal") == "1"
+    if personal and current_user.role != Role.ADMIN:
+        abort(403, "只有管理员可以导出含电话的记录 Only an administrator may export the "
+                   "reporters' phone numbers; ask one, or export without them")
+    with resources().sessions() as session:
+        table = case_log(session, first, last, personal=personal)
+    title = f"寒夜巡查 求助记录 Case log {first} – {last}"
+    body = (table_csv(table) if ext == "csv"
+            else table_xlsx(table, title, sheet_name="cases", total_row=False))
+    response = Response(body, mimetype=FORMATS[f".{ext}"])
+    kind = "cases-personal" if personal else "cases"
+    response.headers["Content-Disposition"] = f'attachment; filename="{kind}-{first}-{last}.{ext}"'
+    return response
+
+
 def _figures(first: date, last: date) -> tuple[list[NightFigures], NightFigures]:
     res = resources()
     with res.sessions() as session:
@@ -78,6 +112,7 @@ def _figures(first: date, last: date) -> tuple[list[NightFigures], NightFigures]
 
 
 @bp.get("/coverage/shelters")
+@allow(Audience.READ)
 def shelters() -> str:
     """Walking bands around each shelter, at-risk hotspots beyond them, suggested sites."""
     settings = _settings()
@@ -87,6 +122,7 @@ def shelters() -> str:
 
 
 @bp.get("/api/shelter-reach.geojson")
+@allow(Audience.READ)
 def shelters_geojson() -> dict[str, Any]:
     """The same answer as GeoJSON (walk_area, outside, suggested_site features)."""
     return reach_geojson(_reach(_settings()))

@@ -18,6 +18,7 @@ from dispatch.nightsettings import NightSettings, SettingsForm, read_settings
 from dispatch.store import get_city
 from dispatch.versions import add_change, check_token, discard_changes, plan_version, publish
 from routes.solve import SolveParams
+from webapp.access import Audience, allow
 from webapp.i18n import problem_text, translate
 from webapp.planjobs import BUSY
 from webapp.planpage import build_page, parse_day
@@ -38,6 +39,7 @@ def _conflict(exc: ConflictError) -> tuple[Any, int]:
 
 
 @bp.get("/")
+@allow(Audience.DISPATCH)
 def night() -> str:
     """The night of ``?date=`` (default tonight), or version ``?v=`` of it."""
     day = night_date_of(request.args.get("date"))
@@ -50,6 +52,7 @@ def night() -> str:
 
 
 @bp.post("/<day>/run")
+@allow(Audience.DISPATCH)
 def run(day: str) -> Response | tuple[str, int]:
     """Plan the night with the settings in the form; a wrong field is shown next to it."""
     night_date = night_date_of(day)
@@ -67,6 +70,7 @@ def run(day: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/<day>/replan")
+@allow(Audience.DISPATCH)
 def replan(day: str) -> Response:
     """Plan again with the changes made since the latest version, from its routes."""
     night_date = night_date_of(day)
@@ -76,6 +80,7 @@ def replan(day: str) -> Response:
 
 
 @bp.get("/<day>/jobs/<job_id>")
+@allow(Audience.DISPATCH)
 def job_status(day: str, job_id: str) -> tuple[dict[str, Any], int]:
     """How far the solver is: seconds elapsed of its budget, then the version it made."""
     job = resources().jobs.get(job_id)
@@ -88,6 +93,7 @@ def job_status(day: str, job_id: str) -> tuple[dict[str, Any], int]:
 
 
 @bp.post("/<day>/change")
+@allow(Audience.DISPATCH)
 def change(day: str) -> Response | tuple[str, int]:
     """Move or pin a stop, exclude a hotspot, close a road: planned at the next re-plan."""
     night_date = night_date_of(day)
@@ -106,6 +112,7 @@ def change(day: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/<day>/discard")
+@allow(Audience.DISPATCH)
 def discard(day: str) -> Response:
     """Forget the changes not planned yet."""
     night_date = night_date_of(day)
@@ -116,6 +123,7 @@ def discard(day: str) -> Response:
 
 
 @bp.post("/<day>/publish")
+@allow(Audience.DISPATCH)
 def publish_version(day: str) -> Response:
     """Make the chosen version tonight's plan: the teams' links show it."""
     night_date = night_date_of(day)

@@ -9,6 +9,7 @@ from dispatch.planfigures import compare_figures, plan_figures
 from dispatch.versions import get_version
 from maps.render import map_parts
 from maps.team_route import build_team_route_map
+from webapp.access import Audience, allow
 from webapp.i18n import translate
 from webapp.resources import resources
 from webapp.views.pages import drawn_plan, map_options
@@ -18,6 +19,7 @@ bp = Blueprint("plansheets", __name__, url_prefix="/plan")
 
 
 @bp.get("/<day>/compare")
+@allow(Audience.DISPATCH)
 def compare(day: str) -> str:
     """Versions ``?a=`` and ``?b=`` side by side: checks covered, team-hours, km, left out."""
     night_date = night_date_of(day)
@@ -34,6 +36,7 @@ def compare(day: str) -> str:
 
 
 @bp.get("/<day>/v<int:version>/print/<team_id>")
+@allow(Audience.DISPATCH)
 def print_sheet(day: str, version: int, team_id: str) -> str:
     """One team's route on one printed page: map, ordered stops, times, hotlines."""
     night_date = night_date_of(day)

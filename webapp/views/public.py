@@ -19,6 +19,7 @@ from dispatch.models import Report
 from dispatch.reports import create_report, current_night, get_report, parse_report, public_status
 from dispatch.store import get_city
 from maps.basemap import Basemap
+from webapp.access import Audience, allow
 from webapp.filters import city_hm
 from webapp.ratelimit import RateLimit
 from webapp.resources import resources
@@ -28,12 +29,14 @@ bp = Blueprint("public", __name__)
 
 
 @bp.get("/report")
+@allow(Audience.PUBLIC)
 def report_page() -> str:
     """The phone form: GPS, a tap on the map, or a typed place."""
     return _form_page({}, {})
 
 
 @bp.post("/report")
+@allow(Audience.PUBLIC)
 def submit_form() -> Response | tuple[str, int]:
     """The form sent without script: the status page, or the form again with each fault."""
     _check_rate()
@@ -47,6 +50,7 @@ def submit_form() -> Response | tuple[str, int]:
 
 
 @bp.post("/api/reports")
+@allow(Audience.PUBLIC)
 def submit_json() -> tuple[dict[str, Any], int]:
     """201 with the reference and the status address, or 400 naming each bad field."""
     _check_rate()
@@ -60,12 +64,14 @@ def submit_json() -> tuple[dict[str, Any], int]:
 
 
 @bp.get("/api/reports/<reference>")
+@allow(Audience.PUBLIC)
 def status_json(reference: str) -> dict[str, Any]:
     """The report's steps and their times; nothing personal."""
     return public_status(_report(reference))
 
 
 @bp.get("/report/<reference>")
+@allow(Audience.PUBLIC)
 def status_page(reference: str) -> str:
     """What became of a report, for the person who made it (refreshes itself)."""
     status = public_status(_report(reference))

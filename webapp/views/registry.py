@@ -19,6 +19,7 @@ from dispatch.registry import list_hotspots
 from dispatch.store import get_city
 from maps.registry import build_registry_map, category_choices
 from maps.render import map_parts
+from webapp.access import Audience, allow
 from webapp.resources import resources
 from webapp.views.pages import basemap, map_options
 
@@ -36,6 +37,7 @@ DATUM_CHOICES = (("", "按文件声明 As the file declares (WGS-84 if it does n
 
 
 @bp.get("")
+@allow(Audience.DISPATCH)
 def page() -> str:
     """Every hotspot on a map, with filters, drawing tools and the edit form."""
     with resources().sessions() as session:
@@ -50,21 +52,18 @@ def page() -> str:
 
 
 @bp.get("/import")
+@allow(Audience.DISPATCH)
 def import_form() -> str:
     """The upload form: a file, what it holds, its coordinates, and who imports it."""
     return _import_page()
 
 
 @bp.post("/import")
+@allow(Audience.DISPATCH)
 def import_upload() -> tuple[str, int]:
     """Import the uploaded file all or nothing; show what was imported or every bad row."""
-    try:
-        upload = request.files.get("file")
-        form = request.form
-    except RequestEntityTooLarge:
-        limit = _size(current_app.config["MAX_CONTENT_LENGTH"])
-        return _import_page(error=f"文件超过 {limit} 上限 / the file is over the {limit} limit: "
-                                  "split it (by district or layer) and upload the parts"), 413
+    upload = request.files.get("file")
+    form = request.form
     who = form.get("who", "").strip()
     crs = form.get("crs_code", "").strip() or form.get("crs", "").strip() or None
     layer = form.get("layer", "hotspots")
@@ -83,6 +82,7 @@ def import_upload() -> tuple[str, int]:
 
 
 @bp.get("/export.<fmt>")
+@allow(Audience.READ)
 def export(fmt: str) -> Response:
     """The layers for QGIS or a spreadsheet: a GeoPackage of all three, or one layer
     (``?layer=``, hotspots by default) as GeoJSON or CSV, all in WGS-84."""
@@ -114,6 +114,14 @@ def _import(upload: FileStorage, *, layer: str, crs: str | None, who: str):  # t
             get_city(session)
             return import_file(session, path, layer=layer, crs=crs, who=who,
                                network=network, categories=categories)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_exc: RequestEntityTooLarge) -> tuple[str, int]:
+    """An upload over the limit (found while the form is read, even before the view)."""
+    limit = _size(current_app.config["MAX_CONTENT_LENGTH"])
+    return _import_page(error=f"文件超过 {limit} 上限 / the file is over the {limit} limit: "
+                              "split it (by district or layer) and upload the parts"), 413
 
 
 def _size(count: int) -> str:

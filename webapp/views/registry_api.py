@@ -30,6 +30,7 @@ from dispatch.registry import (
     update_hotspot,
 )
 from maps.registry import change_document, hotspot_collection, hotspot_feature
+from webapp.access import Audience, allow
 from webapp.resources import resources
 
 bp = Blueprint("registry_api", __name__, url_prefix="/api/hotspots")
@@ -38,6 +39,7 @@ _FILTERS = {"true": True, "false": False}
 
 
 @bp.get("")
+@allow(Audience.READ)
 def collection() -> dict[str, Any]:
     """Hotspots as a GeoJSON FeatureCollection; ``category``, ``risk``, ``district`` and
     ``active`` (true/false) narrow it down."""
@@ -48,6 +50,7 @@ def collection() -> dict[str, Any]:
 
 
 @bp.post("")
+@allow(Audience.DISPATCH)
 def create() -> tuple[dict[str, Any], int]:
     """Add a hotspot; answers 201 with its feature (access point computed if not given).
 
@@ -63,6 +66,7 @@ def create() -> tuple[dict[str, Any], int]:
 
 
 @bp.patch("/<int:hotspot_id>")
+@allow(Audience.DISPATCH)
 def update(hotspot_id: int) -> dict[str, Any]:
     """Change some of a hotspot's fields or its shape."""
     datum = _datum()
@@ -75,6 +79,7 @@ def update(hotspot_id: int) -> dict[str, Any]:
 
 
 @bp.put("/<int:hotspot_id>/access")
+@allow(Audience.DISPATCH)
 def move_access(hotspot_id: int) -> dict[str, Any]:
     """Put the access point where a team really stops: ``{"lon": ..., "lat": ...}``."""
     datum = _datum()
@@ -86,18 +91,21 @@ def move_access(hotspot_id: int) -> dict[str, Any]:
 
 
 @bp.post("/<int:hotspot_id>/retire")
+@allow(Audience.DISPATCH)
 def retire(hotspot_id: int) -> dict[str, Any]:
     """Retire a hotspot: off the map for new plans, kept in past plans and statistics."""
     return _set_active(retire_hotspot, hotspot_id)
 
 
 @bp.post("/<int:hotspot_id>/restore")
+@allow(Audience.DISPATCH)
 def restore(hotspot_id: int) -> dict[str, Any]:
     """Bring a retired hotspot back into new plans (a retirement made by mistake)."""
     return _set_active(restore_hotspot, hotspot_id)
 
 
 @bp.get("/<int:hotspot_id>/history")
+@allow(Audience.READ)
 def history(hotspot_id: int) -> dict[str, Any]:
     """Who changed the hotspot, when, and what changed, oldest first."""
     with resources().sessions() as session:

@@ -18,6 +18,7 @@ from dispatch.roster import (
     retire_team,
     save_team,
 )
+from webapp.access import Audience, allow
 from webapp.i18n import problem_text
 from webapp.resources import resources
 
@@ -25,18 +26,21 @@ bp = Blueprint("roster", __name__, url_prefix="/roster")
 
 
 @bp.get("/")
+@allow(Audience.DISPATCH)
 def roster() -> str:
     """Every team, in service first, and a form to add one."""
     return _page(TeamForm(), None, {})
 
 
 @bp.post("/")
+@allow(Audience.DISPATCH)
 def add() -> Response | tuple[str, int]:
     """Add a team; a wrong field is shown next to it and nothing is saved."""
     return _save(None)
 
 
 @bp.get("/<int:team_id>")
+@allow(Audience.DISPATCH)
 def edit(team_id: int) -> str:
     """One team's form, filled in."""
     with resources().sessions() as session:
@@ -45,12 +49,14 @@ def edit(team_id: int) -> str:
 
 
 @bp.post("/<int:team_id>")
+@allow(Audience.DISPATCH)
 def change(team_id: int) -> Response | tuple[str, int]:
     """Save a team's changes."""
     return _save(team_id)
 
 
 @bp.post("/<int:team_id>/retire")
+@allow(Audience.DISPATCH)
 def retire(team_id: int) -> Response:
     """Take a team out of service, or (``restore=1``) back in."""
     with resources().sessions.begin() as session:

@@ -32,6 +32,7 @@ from dispatch.reports import STATUSES as REPORT_STATUSES
 from dispatch.reports import night_reports
 from maps.export import route_gpx
 from maps.team_route import team_route_data
+from webapp.access import Audience, allow
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
 from webapp.teamstops import stop_rows
@@ -48,6 +49,7 @@ ROUTE_JSON_KEPT = 64
 
 
 @bp.get("/t/<token>")
+@allow(Audience.TEAM)
 def phone(token: str) -> Response:
     """The route of the token's team on the token's night, and nothing else."""
     plan, route = team_route_for(token)
@@ -69,6 +71,7 @@ def phone(token: str) -> Response:
 
 
 @bp.get("/t/<token>/route.json")
+@allow(Audience.TEAM)
 def route_data(token: str) -> Response:
     """The team's map as one document; under its current version, cached for a year."""
     plan, route = team_route_for(token)
@@ -83,6 +86,7 @@ def route_data(token: str) -> Response:
 
 
 @bp.get("/t/<token>/route.gpx")
+@allow(Audience.TEAM)
 def route_file(token: str) -> Response:
     """The route as GPX, for another navigation app."""
     plan, route = team_route_for(token)
@@ -94,6 +98,7 @@ def route_file(token: str) -> Response:
 
 
 @bp.get("/t/sw.js")
+@allow(Audience.PUBLIC)
 def service_worker() -> Response:
     """The service worker, served at /t/ so its scope covers every team page."""
     response = send_from_directory(current_app.static_folder or "", "sw.js", max_age=0)
@@ -102,6 +107,7 @@ def service_worker() -> Response:
 
 
 @bp.get("/teams/<team_id>")
+@allow(Audience.READ)
 def route(team_id: str) -> BaseResponse:
     """The dispatcher's preview: the same page the team gets, through tonight's link."""
     plan = current_plan()

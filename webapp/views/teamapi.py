@@ -19,6 +19,7 @@ from dispatch.escort import DESTINATIONS
 from dispatch.models import CheckIn
 from dispatch.nightplan import visit_key
 from dispatch.reports import follow_up_checkin
+from webapp.access import Audience, allow
 from webapp.resources import resources
 from webapp.views.live import start_escort
 from webapp.views.team import team_route_for
@@ -27,6 +28,7 @@ bp = Blueprint("teamapi", __name__, url_prefix="/api/t")
 
 
 @bp.post("/<token>/checkins")
+@allow(Audience.TEAM)
 def add_checkin(token: str) -> tuple[dict[str, Any], int]:
     """Store a check-in: 201 when new, 200 when the same one was stored before."""
     plan, route = team_route_for(token)
@@ -55,6 +57,7 @@ def add_checkin(token: str) -> tuple[dict[str, Any], int]:
 
 
 @bp.get("/<token>/checkins")
+@allow(Audience.TEAM)
 def list_checkins(token: str) -> dict[str, Any]:
     """This team's check-ins of the night, so a phone that lost its storage catches up."""
     plan, route = team_route_for(token)

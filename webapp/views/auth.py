@@ -1,0 +1,119 @@
+"""Signing in and out, and replacing a password (a one-time one first of all)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from dispatch.accounts import authenticate, set_password
+from dispatch.errors import FieldErrors
+from webapp.access import Audience, allow
+from webapp.auth import StaffUser
+from webapp.ratelimit import RateLimit
+from webapp.resources import resources
+
+bp = Blueprint("auth", __name__)
+
+REFUSED = "用户名或密码不对 The name or the password is wrong"
+
+
+@bp.get("/login")
+@allow(Audience.PUBLIC)
+def login() -> str:
+    """The sign-in form (or, when signed in, who is signed in and a way out)."""
+    return render_template("login.html", next=_next_page(), error=None, name="")
+
+
+@bp.post("/login")
+@allow(Audience.PUBLIC)
+def sign_in() -> Response | tuple[str, int]:
+    """Sign in and go where the person was going; a wrong pair gets one message for both."""
+    name = request.form.get("username", "").strip()
+    keys = (f"addr:{request.remote_addr}", f"name:{name.lower()}")
+    _check_rate(keys)
+    with resources().sessions.begin() as db:
+        account = authenticate(db, name, request.form.get("password", ""))
+        user = StaffUser.of(account) if account is not None else None
+    if user is None:
+        for key in keys:
+            _failures().allow(key)
+        return render_template("login.html", next=_next_page(), error=REFUSED, name=name), 401
+    session.clear()  # a fresh session: nothing of an earlier visitor's carries over
+    session.permanent = True
+    login_user(user)
+    if user.must_change:
+        return redirect(url_for("auth.password"))
+    return redirect(_next_page())
+
+
+@bp.post("/logout")
+@allow(Audience.PUBLIC)
+def sign_out() -> Response:
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(Audience.READ)
+def password() -> Response | str | tuple[str, int]:
+    """Replace one's own password; a one-time password leads here before anything else."""
+    if request.method == "GET":
+        return render_template("password.html", errors={})
+    new = request.form.get("password", "")
+    errors = {}
+    if new != request.form.get("again", ""):
+        errors["again"] = "两次输入的密码不一致 The two passwords differ"
+    else:
+        try:
+            with resources().sessions.begin() as db:
+                account = set_password(db, current_user.account_id, new)
+                user = StaffUser.of(account)
+        except FieldErrors as exc:
+            errors = exc.fields
+    if errors:
+        return render_template("password.html", errors=errors), 400
+    login_user(user)  # the new password's session key: other sessions end
+    return redirect(url_for("dispatcher.overview"))
+
+
+def _next_page() -> str:
+    """Where to go after signing in: a path on this site only."""
+    wanted = request.values.get("next") or url_for("dispatcher.overview")
+    parsed = urlparse(wanted)
+    if parsed.scheme or parsed.netloc or not wanted.startswith("/") or wanted.startswith("//"):
+        return url_for("dispatcher.overview")
+    return wanted
+
+
+def _failures() -> RateLimit:
+    found: RateLimit = current_app.extensions["patrol_login_rate"]
+    return found
+
+
+def _check_rate(keys: tuple[str, ...]) -> None:
+    """Slow down guessing: ``LOGIN_RATE`` failed attempts per client address and per name."""
+    for key in keys:
+        wait = _failures().waiting(key)
+        if wait:
+            abort(429, f"尝试次数过多，请 {int(wait) + 1} 秒后再试 Too many attempts; try again "
+                       f"in {int(wait) + 1} s")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["patrol_login_rate"] = RateLimit.parse(app.config["LOGIN_RATE"],
+                                                                  "PATROL_LOGIN_RATE")
+    app.register_blueprint(bp)
