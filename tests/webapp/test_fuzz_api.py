@@ -37,7 +37,7 @@ from dispatch.workspace import Workspace
 from tests.conftest import HELSINKI_PLACES
 from tests.dispatch.conftest import database_dump
 from tests.dispatch.test_fuzz_import import csv_files, kml_files
-from webapp import create_app
+from tests.webapp.conftest import make_app
 from webapp.cli import cli
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
@@ -206,11 +206,12 @@ def spoiled(draw: st.DrawFn, good: st.SearchStrategy[dict[str, Any]]) -> Any:
 
 @pytest.fixture(scope="module")
 def fuzz_app(planned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    """A private copy of the planned demo city, its clock at 21:00, reports not rate limited."""
+    """A private copy of the planned demo city, its clock at 21:00, reports not rate limited;
+    its test clients are signed in as a dispatcher and send the CSRF token."""
     root = tmp_path_factory.mktemp("fuzz-api") / "city"
     shutil.copytree(planned_dir, root)
-    return create_app({"TESTING": True, "DATA_DIR": str(root), "DISPATCH_NOW": "21:00",
-                       "ASSIGN_SECONDS": 1, "REPORT_RATE": "100000/600"})
+    return make_app({"DATA_DIR": str(root), "DISPATCH_NOW": "21:00", "ASSIGN_SECONDS": 1,
+                     "REPORT_RATE": "100000/600"})
 
 
 @pytest.fixture(scope="module")
@@ -351,6 +352,33 @@ def test_bodies_that_are_not_json_are_refused(fuzz_app: Flask, night: Night,
     failed = failures_of(check, st.tuples(st.binary(max_size=200) | st.text(max_size=100).map(
         str.encode), CONTENT_TYPES), settings(FUZZ, max_examples=15))
     assert not failed, f"{len(failed)} bodies failed:\n" + "\n".join(failed[:5])
+
+
+#: Routes anyone may call: the public report and a team's token API (the token is the key).
+OPEN_TO_ALL = ("/api/reports", "/api/t/")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.rule}")
+@pytest.mark.parametrize("caller", ["nobody", "no CSRF token"])
+def test_callers_without_a_session_or_a_csrf_token_change_nothing(
+        fuzz_app: Flask, night: Night, start_again: Callable[[], None], endpoint: Endpoint,
+        caller: str) -> None:
+    """Without a session (401) or without the CSRF token (400), a staff route answers with a
+    JSON error and changes nothing, whatever the body; open routes answer as usual."""
+    client = fuzz_app.test_client(role=None if caller == "nobody" else "dispatcher")
+    client.csrf = ""  # type: ignore[attr-defined]
+    statuses: list[int] = []
+
+    def check(body: Any) -> None:
+        statuses.append(assert_answer_is_clear(fuzz_app, lambda: client.open(
+            endpoint.path(night), method=endpoint.method, json=resolve(body, night)),
+            start_again))
+
+    failed = failures_of(check, spoiled(endpoint.good), settings(FUZZ, max_examples=10))
+    assert not failed, f"{len(failed)} bodies failed:\n" + "\n".join(failed[:5])
+    if not endpoint.rule.startswith(OPEN_TO_ALL):
+        assert set(statuses) == {401 if caller == "nobody" else 400}
 
 
 @pytest.mark.slow
