@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
@@ -313,22 +314,29 @@ def failures_of(check: Callable[[Any], None], values: st.SearchStrategy[Any],
     return found
 
 
+def statuses_of_bodies(client: FlaskClient, night: Night, endpoint: Endpoint,
+                       start_again: Callable[[], None], chosen: settings = FUZZ) -> list[int]:
+    """Send generated JSON bodies to ``endpoint``: every answer as
+    :func:`assert_answer_is_clear` wants it (else the test fails), and their statuses."""
+    statuses: list[int] = []
+
+    def check(body: Any) -> None:
+        statuses.append(assert_answer_is_clear(client.application, lambda: client.open(
+            endpoint.path(night), method=endpoint.method, json=resolve(body, night)),
+            start_again))
+
+    failed = failures_of(check, spoiled(endpoint.good), chosen)
+    assert not failed, f"{len(failed)} bodies failed:\n" + "\n".join(failed[:5])
+    return statuses
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.rule}")
 def test_json_bodies_never_fail_the_server(fuzz_app: Flask, night: Night,
                                            start_again: Callable[[], None],
                                            endpoint: Endpoint) -> None:
     """Good, spoiled and random JSON bodies: an answer below 500, and a 4xx changes nothing."""
-    client = fuzz_app.test_client()
-    statuses: list[int] = []
-
-    def check(body: Any) -> None:
-        statuses.append(assert_answer_is_clear(fuzz_app, lambda: client.open(
-            endpoint.path(night), method=endpoint.method, json=resolve(body, night)),
-            start_again))
-
-    failed = failures_of(check, spoiled(endpoint.good))
-    assert not failed, f"{len(failed)} bodies failed:\n" + "\n".join(failed[:5])
+    statuses = statuses_of_bodies(fuzz_app.test_client(), night, endpoint, start_again)
     # The bodies reach both sides: some are stored (the report T1 is on is assigned already,
     # so an assignment can only be refused), some refused.
     seen = Counter(status // 100 for status in statuses)
@@ -340,7 +348,7 @@ def test_json_bodies_never_fail_the_server(fuzz_app: Flask, night: Night,
 def test_bodies_that_are_not_json_are_refused(fuzz_app: Flask, night: Night,
                                               start_again: Callable[[], None],
                                               endpoint: Endpoint) -> None:
-    """Bytes under any content type (JSON's included) are a 4xx naming the problem."""
+    """Bytes under any content type (JSON's included): never a 5xx, a refusal says why."""
     client = fuzz_app.test_client()
 
     def check(sent: tuple[bytes, str | None]) -> None:
@@ -368,15 +376,8 @@ def test_callers_without_a_session_or_a_csrf_token_change_nothing(
     JSON error and changes nothing, whatever the body; open routes answer as usual."""
     client = fuzz_app.test_client(role=None if caller == "nobody" else "dispatcher")
     client.csrf = ""  # type: ignore[attr-defined]
-    statuses: list[int] = []
-
-    def check(body: Any) -> None:
-        statuses.append(assert_answer_is_clear(fuzz_app, lambda: client.open(
-            endpoint.path(night), method=endpoint.method, json=resolve(body, night)),
-            start_again))
-
-    failed = failures_of(check, spoiled(endpoint.good), settings(FUZZ, max_examples=10))
-    assert not failed, f"{len(failed)} bodies failed:\n" + "\n".join(failed[:5])
+    statuses = statuses_of_bodies(client, night, endpoint, start_again,
+                                  settings(FUZZ, max_examples=10))
     if not endpoint.rule.startswith(OPEN_TO_ALL):
         assert set(statuses) == {401 if caller == "nobody" else 400}
 
