@@ -11,6 +11,7 @@ The same holds for the importers through ``patrol import`` and the upload page.
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sqlite3
 import uuid
@@ -32,8 +33,10 @@ from sqlalchemy import Engine, select
 
 from dispatch.models import Hotspot, Shelter
 from dispatch.nightplan import NightPlan
+from dispatch.pins import KINDS
 from dispatch.planning import latest_plan
 from dispatch.store import open_engine
+from dispatch.versions import latest_version, state_token
 from dispatch.workspace import Workspace
 from tests.conftest import HELSINKI_PLACES
 from tests.dispatch.conftest import database_dump
@@ -406,6 +409,50 @@ def test_uploads_import_whole_or_not_at_all(fuzz_app: Flask, start_again: Callab
     assert not failed, f"{len(failed)} files failed:\n" + "\n".join(failed[:5])
 
 
+FORM_TEXT = st.text(max_size=30) | ODD_TEXT
+_station_line = [list(STATION), [STATION[0] + 0.001, STATION[1] + 0.0005]]
+#: What the /plan page's change form sends, right and wrong (every field is text).
+PLAN_CHANGE = st.fixed_dictionaries({"kind": st.sampled_from(KINDS) | FORM_TEXT}, optional={
+    "visit": st.integers(0, 99).map(Visit) | FORM_TEXT,
+    "team": st.sampled_from(["T1", "T2", "T9"]) | FORM_TEXT,
+    "at": st.sampled_from(["23:30", "04:00", "12:00", "25:00"]) | FORM_TEXT,
+    "hotspot": st.integers(0, 30).map(str) | FORM_TEXT,
+    "geometry": st.sampled_from([
+        {"type": "LineString", "coordinates": _station_line},
+        {"type": "LineString", "coordinates": _station_line[:1]},
+        {"type": "Polygon", "coordinates": [_station_line]},
+        {"type": "LineString", "coordinates": [[float("nan"), 60.17], [24.94, 1e400]]},
+        {"type": "Point", "coordinates": list(STATION)}, {"type": "LineString"}, [1, 2],
+    ]).map(lambda g: json.dumps(g)) | FORM_TEXT,
+    "label": FORM_TEXT, "index": st.sampled_from(["0", "1", "²", "9" * 5000]) | FORM_TEXT})
+
+
+@pytest.mark.slow
+def test_plan_changes_never_fail_the_server(fuzz_app: Flask, night: Night,
+                                            start_again: Callable[[], None]) -> None:
+    """/plan/<day>/change (a form): a change is kept (303/302), or refused (409, 422) with
+    the database as it was; never a 5xx."""
+    engine = fuzz_app.extensions["patrol"].engine
+    client = fuzz_app.test_client()
+    day = night.plan.date.isoformat()
+
+    def check(form: dict[str, Any]) -> None:
+        with fuzz_app.app_context(), resources().sessions() as session:
+            token = state_token(latest_version(session, night.plan.date))
+        before = database_dump(engine)
+        try:
+            answer = client.post(f"/plan/{day}/change",
+                                 data={"token": token, **resolve(form, night)})
+            after = database_dump(engine)
+        finally:
+            start_again()
+        assert answer.status_code < 500, answer.get_data(as_text=True)[:300]
+        assert answer.status_code < 400 or after == before
+
+    failed = failures_of(check, PLAN_CHANGE)
+    assert not failed, f"{len(failed)} forms failed:\n" + "\n".join(failed[:5])
+
+
 @pytest.fixture(scope="module")
 def cli_city(planned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("fuzz-cli") / "city"
@@ -500,3 +547,52 @@ def test_free_beds_that_python_cannot_count_are_refused(live_app: Flask, beds: A
         shelter = session.scalars(select(Shelter.id)).first()
     _refused(live_app, f"/api/dispatch/shelters/{shelter}/beds", {"beds_free": beds},
              "beds_free")
+
+
+def _assigned(app: Flask) -> tuple[NightPlan, str]:
+    """A report sent to team T1 (the night's next version holds it); its reference."""
+    lon, lat = HELSINKI_PLACES["central_station"]
+    client = app.test_client()
+    reference = client.post("/api/reports", json={"lon": lon, "lat": lat,
+                                                  "seen": "一位老人"}).get_json()["reference"]
+    plan, _ = _token(app)
+    sent = client.post(f"/api/dispatch/reports/{reference}/assign",
+                       json={"team": plan.routes[0].team_id})
+    assert sent.status_code == 200, sent.get_json()
+    return _token(app)[0], reference
+
+
+def test_the_plan_page_and_print_sheet_show_an_assigned_report(live_app: Flask) -> None:
+    """A report in a team's route is a row of /plan and of its print sheet (both were a 500:
+    the page took every stop that is not a visit for a break)."""
+    plan, reference = _assigned(live_app)
+    client = live_app.test_client()
+    page = client.get(f"/plan/?date={plan.date.isoformat()}")
+    assert page.status_code == 200
+    assert f"<code>{reference}</code>" in page.get_data(as_text=True)
+    with live_app.app_context(), resources().sessions() as session:
+        version = latest_version(session, plan.date).version
+    sheet = client.get(f"/plan/{plan.date.isoformat()}/v{version}/print/"
+                       f"{plan.routes[0].team_id}")
+    assert sheet.status_code == 200 and reference in sheet.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("form", [
+    {"kind": "reopen", "index": "²"}, {"kind": "reopen", "index": "9" * 5000},
+    {"kind": "exclude", "hotspot": "²"},
+    {"kind": "close", "geometry": json.dumps({"type": "LineString",
+                                             "coordinates": [[24.94, 60.17]]})},
+])
+def test_plan_changes_python_cannot_read_are_refused(live_app: Flask,
+                                                     form: dict[str, str]) -> None:
+    """"²" passes ``isdigit`` but not ``int``; GEOS refuses a line of one point: each is a
+    422 naming the field, and nothing is kept (each was a 500)."""
+    plan, _ = _token(live_app)
+    engine = live_app.extensions["patrol"].engine
+    with live_app.app_context(), resources().sessions() as session:
+        token = state_token(latest_version(session, plan.date))
+    before = database_dump(engine)
+    answer = live_app.test_client().post(f"/plan/{plan.date.isoformat()}/change",
+                                         data={"token": token, **form})
+    assert answer.status_code == 422
+    assert database_dump(engine) == before
