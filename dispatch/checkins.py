@@ -233,7 +233,7 @@ def _uuid(value: Any, bad: dict[str, str]) -> str:
 
 
 def _choice(value: Any, options: Mapping[str, str], name: str, bad: dict[str, str]) -> str:
-    if value not in options:
+    if not isinstance(value, str) or value not in options:
         bad[name] = f"{value!r} is not one of {', '.join(options)}"
         return ""
     return str(value)

@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeGuard
 
 import networkx as nx
 from shapely.geometry import Point
@@ -97,7 +98,7 @@ def set_beds(session: Session, shelter_id: int, value: object, *, now: datetime)
     shelter = session.get(Shelter, shelter_id)
     if shelter is None:
         raise NotFoundError(f"没有这个救助点 No shelter {shelter_id}: choose one on the board")
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+    if not _whole_number(value):
         raise FieldErrors({"beds_free": f"{value!r}: 空床位应为 0 或正整数 give the free beds "
                                          "as a whole number, 0 or more"})
     beds = int(value)
@@ -108,6 +109,16 @@ def set_beds(session: Session, shelter_id: int, value: object, *, now: datetime)
     shelter.beds_reported_at = now
     session.flush()
     return shelter
+
+
+def _whole_number(value: object) -> TypeGuard[int | str]:
+    """0, 1, 2 ... as a number or in a few ASCII digits ("²" is a digit to ``isdigit``, and
+    ``int`` refuses a string of thousands of digits)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value >= 0
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10
 
 
 def escort(

@@ -90,6 +90,9 @@ def check_geometry(
         return GeometryProblem(
             f"不支持的几何类型 {geometry.geom_type} / {geometry.geom_type} is not supported: "
             f"use {', '.join(GEOMETRY_TYPES)}")
+    if not np.isfinite(shapely.get_coordinates(geometry)).all():
+        return GeometryProblem("坐标须为有限数 / a coordinate is NaN or infinite: give every "
+                               "longitude and latitude as a number in degrees")
     if not shapely.is_valid(geometry):
         reason = shapely.is_valid_reason(geometry)
         return GeometryProblem(

@@ -82,6 +82,8 @@ REQUIRED: dict[Layer, tuple[str, ...]] = {
 EXPORT_ONLY = ("retired_at", "sweep_m", "osm_ref", "description", "retired_a")
 _MODELS: dict[Layer, type[Hotspot] | type[Shelter] | type[TeamBase]] = {
     "hotspots": Hotspot, "shelters": Shelter, "bases": TeamBase}
+#: The largest id or count a file may give: a database integer (PostgreSQL's 32 bits).
+MAX_WHOLE = 2**31 - 1
 TRUE_WORDS = ("1", "true", "yes", "y", "t", "是", "在用")
 FALSE_WORDS = ("0", "false", "no", "n", "f", "否", "停用")
 
@@ -342,11 +344,11 @@ def _whole(value: Any, name: str, name_zh: str, low: int, found: dict[str, str])
         return None
     try:
         number = float(value)
-        if number != int(number) or number < low:
+        if number != int(number) or not low <= number <= MAX_WHOLE:
             raise ValueError
-    except (TypeError, ValueError):
-        found[name] = (f"{name_zh}应为不小于 {low} 的整数 / {name} {value!r} must be a whole "
-                       f"number from {low}, or empty")
+    except (TypeError, ValueError, OverflowError):
+        found[name] = (f"{name_zh}应为 {low} 至 {MAX_WHOLE} 的整数 / {name} {value!r} must be a "
+                       f"whole number from {low} to {MAX_WHOLE}, or empty")
         return None
     return int(number)
 

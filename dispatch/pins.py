@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+import shapely
 from shapely.geometry import mapping, shape
 
 from dispatch.chinacoords import Datum, geometry_to_wgs84
@@ -93,11 +94,11 @@ def read_change(plan: NightPlan, wanted: Wanted, form: dict[str, str],
         change["geometry"] = _closure(form.get("geometry", ""), datum, problems)
         change["label"] = form.get("label", "").strip()[:100]
     if kind == "reopen":
-        index = form.get("index", "")
-        if not index.isdigit() or int(index) >= len(wanted.closures):
+        index = _number_of(form.get("index", ""))
+        if index is None or index >= len(wanted.closures):
             problems.append(FieldProblem("index", "Choose a closed road to open again."))
         else:
-            change["index"] = int(index)
+            change["index"] = index
     if problems:
         raise FormError(problems)
     return change
@@ -172,6 +173,12 @@ def _hotspot_of(stop_id: str) -> int:
     return int(head) if head.isdigit() else -1
 
 
+def _number_of(text: str) -> int | None:
+    """A form's whole number in ASCII digits ("²" is a digit to ``isdigit``, not to ``int``)."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
 def _visit(plan: NightPlan, key: str, problems: list[FieldProblem]) -> str:
     keys = {v.key for r in plan.routes for v in r.visits} | {
         f"{d.hotspot_id}#{d.check}" for d in plan.dropped}
@@ -187,7 +194,8 @@ def _team(plan: NightPlan, team: str, problems: list[FieldProblem]) -> str:
 
 
 def _hotspot(plan: NightPlan, text: str, problems: list[FieldProblem]) -> int:
-    hotspot = int(text) if text.isdigit() else -1
+    found = _number_of(text)
+    hotspot = -1 if found is None else found
     if hotspot not in plan.hotspots:
         problems.append(FieldProblem("hotspot", "Choose a hotspot of this plan."))
     return hotspot
@@ -217,7 +225,8 @@ def _closure(text: str, datum: Datum, problems: list[FieldProblem]) -> dict[str,
     """A drawn line or area as GeoJSON (lon/lat); the road it covers is closed tonight."""
     try:
         geometry = shape(json.loads(text))
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError,
+            shapely.errors.GEOSException):
         problems.append(FieldProblem("geometry", "Draw the closed road on the map: click "
                                      "two or more points along it."))
         return None

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import shapely
 from pyproj import CRS
@@ -123,19 +124,50 @@ def _read_gis(path: Path, suffix: str, layer: str | None) -> Table:
     source = f"/vsizip/{path}" if suffix == ".zip" else str(path)
     chosen = _choose_layer(source, path.name, layer)
     try:
-        frame = gpd.read_file(source, layer=chosen, engine="pyogrio")
+        try:
+            frame = gpd.read_file(source, layer=chosen, engine="pyogrio")
+            shape_errors: list[str | None] = [None] * len(frame)
+        except shapely.errors.GEOSException:
+            frame, shape_errors = _read_each_shape(source, chosen)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         raise ValidationError(
-            f"无法读取 / {path.name} could not be read as {FORMATS[suffix]} ({exc}): export it "
-            "again from the GIS program") from exc
+            f"无法读取 / {path.name} could not be read as {FORMATS[suffix]} "
+            f"({_without(str(exc), source, path.name)}): export it again from the GIS program"
+        ) from exc
     notes = [f"layer {chosen}"] if chosen else []
     if suffix == ".kml" and "id" in frame.columns:
         # A KML id is the placemark's XML id (e.g. "layer.1"), not a registry id.
         frame = frame.drop(columns="id")
         notes.append("KML 的 id 不作编号 / KML placemark ids are not registry ids")
-    rows = [Row(number, _plain_attributes(record), geometry)
-            for number, (record, geometry) in enumerate(_records(frame), start=1)]
+    rows = [Row(number, _plain_attributes(record), geometry, problem)
+            for number, ((record, geometry), problem)
+            in enumerate(zip(_records(frame), shape_errors, strict=True), start=1)]
     return Table(rows, frame.crs, FORMATS[suffix], notes)
+
+
+def _read_each_shape(source: str, layer: str | None) -> tuple[gpd.GeoDataFrame, list[str | None]]:
+    """The table with its shapes decoded one by one, when GEOS refuses one of them (a line
+    of a single point): that feature's problem is named, the others are read as usual."""
+    attributes = pyogrio.read_dataframe(source, layer=layer, read_geometry=False)
+    meta, _, shapes, _ = pyogrio.raw.read(source, layer=layer, columns=[])
+    geometries: list[BaseGeometry | None] = []
+    errors: list[str | None] = []
+    for wkb in shapes:
+        try:
+            geometries.append(None if wkb is None else shapely.from_wkb(wkb))
+            errors.append(None)
+        except shapely.errors.GEOSException as exc:
+            geometries.append(None)
+            errors.append(f"几何无法读取 / the shape cannot be read ({str(exc).strip()}): a "
+                          "line needs two points or more and a polygon a closed ring; fix it in "
+                          "the GIS program")
+    frame = gpd.GeoDataFrame(attributes, geometry=gpd.GeoSeries(geometries, crs=meta["crs"]))
+    return frame, errors
+
+
+def _without(message: str, source: str, name: str) -> str:
+    """GDAL's message naming the file as its user does, not by where the server keeps it."""
+    return message.replace(source, name)
 
 
 def _choose_layer(source: str, name: str, wanted: str | None) -> str | None:
@@ -144,8 +176,8 @@ def _choose_layer(source: str, name: str, wanted: str | None) -> str | None:
         layers = [str(row[0]) for row in pyogrio.list_layers(source)]
     except pyogrio.errors.DataSourceError as exc:
         raise ValidationError(
-            f"无法读取 / {name} could not be opened ({exc}): check that it is the file "
-            "its name says") from exc
+            f"无法读取 / {name} could not be opened ({_without(str(exc), source, name)}): check "
+            "that it is the file its name says") from exc
     if not layers:
         raise ValidationError(f"文件中没有图层 / {name} holds no layer")
     if len(layers) == 1:
@@ -169,7 +201,9 @@ def _plain_attributes(record: dict[str, Any]) -> dict[str, Any]:
     """Attributes with blanks as ``None`` and numpy scalars as Python ones."""
     plain = {}
     for name, value in record.items():
-        if hasattr(value, "item"):
+        if isinstance(value, np.ndarray):  # a GDAL list field (a JSON array in GeoJSON)
+            value = value.tolist()
+        elif hasattr(value, "item"):
             value = value.item()
         if value is None or (isinstance(value, float) and math.isnan(value)):
             value = None

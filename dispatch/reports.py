@@ -171,7 +171,7 @@ def advance(session: Session, reference: str, team_id: str, status: str, *, now:
     bad: dict[str, str] = {}
     if status not in NEXT:
         bad["status"] = f"{status!r}: 应为 one of {', '.join(NEXT)}"
-    if status == "outcome" and outcome not in OUTCOMES:
+    if status == "outcome" and (not isinstance(outcome, str) or outcome not in OUTCOMES):
         bad["outcome"] = f"{outcome!r}: 应为 one of {', '.join(OUTCOMES)}"
     text = _text(note, "note", MAX_SEEN, bad)
     if bad:
@@ -287,6 +287,10 @@ def _people(value: Any, bad: dict[str, str]) -> int:
 
 
 def _categories(value: Any, bad: dict[str, str]) -> tuple[str, ...]:
+    if value is not None and not isinstance(value, str | list | tuple):
+        bad["categories"] = (f"{str(value)[:60]!r}: 类别应为列表 categories are a list such as "
+                             '["elderly", "minor"]')
+        return ()
     items = value.split(",") if isinstance(value, str) else list(value or ())
     chosen = tuple(dict.fromkeys(str(c).strip() for c in items if str(c).strip()))
     unknown = [c for c in chosen if c not in FOUND_CATEGORIES]

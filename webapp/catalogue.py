@@ -55,6 +55,7 @@ ZH: dict[str, str] = {
     "Stop": "巡查",
     "Choose this stop to move or pin it": "选择此巡查进行调动或固定",
     "check {n}": "第 {n} 次", "Warm-up break": "取暖休息",
+    "Report {reference}": "求助报告 {reference}", "Escort to {place}": "护送至 {place}",
     "Every check is in a route.": "所有巡查都已安排。",
     "checks planned": "已安排巡查", "left out": "未安排", "team-hours": "队伍工时",
     "km": "公里",

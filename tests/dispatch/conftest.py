@@ -95,3 +95,15 @@ def registry_session(registry_engine: Engine) -> Iterator[Session]:
     """A session on the registry database; a test commits what it means to keep."""
     with session_factory(registry_engine)() as session:
         yield session
+
+
+def database_dump(engine: Engine) -> list[str]:
+    """Every row of every table of a SQLite database, as SQL: equal dumps, equal databases.
+
+    A refused request or import must leave this exactly as it was.
+    """
+    connection = engine.raw_connection()
+    try:
+        return list(connection.driver_connection.iterdump())  # type: ignore[union-attr]
+    finally:
+        connection.close()

@@ -78,10 +78,13 @@ def hotline_report() -> tuple[dict[str, Any], int]:
 @allow(Audience.DISPATCH)
 def assign_report(reference: str) -> tuple[dict[str, Any], int]:
     """Send a team: 200 with the night's new version, 409 if already assigned."""
-    data = request.get_json(silent=True) or {}
-    team = str(data.get("team") or "").strip()
-    if not team:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="发送 JSON 对象 Say which team goes: {\"team\": \"T1\"}")
+    team = data.get("team")
+    if not isinstance(team, str) or not team.strip():
         abort(400, description="选择队伍 Say which team goes: {\"team\": \"T1\"}")
+    team = team.strip()
     state = _state()
     workspace = resources().workspace
     try:
