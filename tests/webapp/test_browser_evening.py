@@ -46,8 +46,11 @@ def _add_team(page, name: str, plate: str | None, base: int = 1) -> None:  # typ
 
 
 def _wait_for_plan(page, version: int) -> None:  # type: ignore[no-untyped-def]
-    """The progress box polls the job and opens the new version when it is ready."""
-    page.wait_for_selector("#progress progress")
+    """The progress box polls the job and opens the new version when it is ready.
+
+    (A search that ends before the page is drawn shows no progress box: only the new
+    version's address is waited for.)
+    """
     page.wait_for_url(re.compile(rf"v={version}"), timeout=120_000)
     page.wait_for_selector("#figures")
 
