@@ -20,6 +20,8 @@ from routes.warm_start import (
 )
 
 LIMITS = SearchLimits(time_limit_s=60, solution_limit=20, warm_start_iterations=200)
+#: Full nights are warm-started only in a search by time (no solution limit).
+TIMED = SearchLimits(time_limit_s=1, solution_limit=None)
 
 
 @pytest.fixture()
@@ -74,9 +76,9 @@ def test_the_same_model_gives_the_same_plan(six_stops: IntegerModel) -> None:
 def test_a_pinned_visit_stays_on_its_van(six_stops: IntegerModel) -> None:
     """Stop 5 is pinned to van 1: PyVRP's routes already carry it there, and so does the plan."""
     model = replace(six_stops, allowed=[[0, 1]] * 5 + [[1]])
-    first = core_routes(model, time_limit_s=5, iterations=200)
+    first = core_routes(model, time_limit_s=0.4, iterations=None)
     assert first is not None and 5 in first[1]
-    solution = solve_integer_model(model, LIMITS)
+    solution = solve_integer_model(model, TIMED)
     assert solution is not None
     assert 5 in solution.routes[1].nodes
 
@@ -107,14 +109,22 @@ def two_breaks(six_stops: IntegerModel) -> IntegerModel:
 
 def test_each_van_gets_its_own_break(two_breaks: IntegerModel) -> None:
     """PyVRP sees the breaks as one kind; each van's routes hold exactly one, its own."""
-    first = core_routes(two_breaks, time_limit_s=5, iterations=200)
+    first = core_routes(two_breaks, time_limit_s=0.4, iterations=None)
     assert first is not None
     assert [n for n in first[0] if n >= 6] in ([6], [7])
     assert [n for n in first[1] if n >= 6] in ([8], [9])
     assert sorted(n for nodes in first for n in nodes if n < 6) == list(range(6))
-    solution = solve_integer_model(two_breaks, LIMITS)
+    solution = solve_integer_model(two_breaks, TIMED)
     assert solution is not None
     assert solution.objective < 10**9, "no break left out"
+
+
+def test_a_full_night_with_a_solution_limit_is_searched_by_or_tools_alone(
+    two_breaks: IntegerModel, six_stops: IntegerModel
+) -> None:
+    """Counted PyVRP iterations cost more than they save on full nights; plain ones keep them."""
+    assert core_routes(two_breaks, time_limit_s=5, iterations=200) is None
+    assert core_routes(six_stops, time_limit_s=5, iterations=200) is not None
 
 
 def test_a_break_pyvrp_left_off_is_put_in(two_breaks: IntegerModel) -> None:
