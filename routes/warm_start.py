@@ -9,8 +9,10 @@ OR-Tools' own first solutions and local search do. It sees every visit of the
 - alternatives that belong to one vehicle (a team's break at one of its shelters, a pinned
   stop) are counted in a load of their own: a vehicle carries as many of a kind as it
   owns, and a vehicle that took another's identical break gets its own at the same place;
-- spaced checks are not known to PyVRP: the routes are timed afterwards, a check that
-  comes too soon after the one before it waits when its window allows, else it is dropped.
+- spaced checks: PyVRP gets windows narrowed so that any times in them keep the spacing;
+  the routes are timed afterwards with the real windows, and a check that comes too soon
+  after the one before it waits if that costs no other visit, else it is dropped;
+- a team's break that PyVRP left off is put where it costs least.
 
 The balance cost is ignored. PyVRP's routes are made to fit every rule of the model (a
 visit that would break a window, the load, the spacing or the end of a shift is
