@@ -104,7 +104,9 @@ def core_routes(
     log.debug("PyVRP core: %d of %d visits, cost %.0f, feasible %s, all required first %s, "
               "%d of %d groups taken", len(core.clients), model.n_visits, best.cost(),
               best.is_feasible(), first.is_feasible(), len(taken), len(model.groups))
-    if len(taken) < _LEAST_TAKEN * len(model.groups):
+    if not best.is_feasible() or len(taken) < _LEAST_TAKEN * len(model.groups):
+        # Routes PyVRP could not make feasible in time (1000 visits, 30 teams, 21 s) lose
+        # more visits in fitting than OR-Tools' own first solution leaves out.
         return None
     routes: list[list[int]] = [[] for _ in model.starts]
     free = [list(vehicles) for vehicles in core.vehicles_of_type]
