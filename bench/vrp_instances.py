@@ -20,7 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: The shared data folder beside the checkout (``../shared``), found from a worktree too.
+SHARED = next((p / "shared" for p in Path(__file__).resolve().parents[1:]
+               if (p / "shared" / "data").is_dir()),
+              Path(__file__).resolve().parents[2] / "shared")
 SOLOMON_DIR = SHARED / "bench" / "vrp" / "data" / "solomon"
 SOLOMON_FLEET = 25
 #: Solomon data are in whole units; the truncation rule keeps tenths.

@@ -12,7 +12,7 @@ import logging
 import math
 import time as clock
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import networkx as nx
@@ -37,10 +37,15 @@ UNREACHABLE_S = 10**8
 
 @dataclass(frozen=True)
 class SolveParams:
-    """Search settings. The same problem and settings give the same plan."""
+    """Search settings. The same problem and settings give the same plan.
+
+    ``warm_start`` lets PyVRP find the first routes (see :mod:`routes.warm_start`); off,
+    OR-Tools searches alone, as benchmarks do to compare.
+    """
 
     time_limit_s: float = 30.0
     solution_limit: int | None = 300
+    warm_start: bool = True
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -88,8 +93,10 @@ def solve(
     prepared = prepare(problem, networks)
     snapped, kept, layout = prepared.snapped, prepared.kept, prepared.snapped.layout
     dropped = _unplannable(problem, snapped, prepared.allowed)
-    solution = solve_integer_model(prepared.model,
-                                   SearchLimits(params.time_limit_s, params.solution_limit))
+    limits = SearchLimits(params.time_limit_s, params.solution_limit)
+    if not params.warm_start:
+        limits = replace(limits, warm_start_share=0)
+    solution = solve_integer_model(prepared.model, limits)
     if solution is None:
         raise RuntimeError("the solver found no plan, not even an empty one; report this")
     routes = [_route(problem, snapped, kept, raw) for raw in solution.routes]
