@@ -99,7 +99,9 @@ def build_page(session: Session, day: date, *, version: int | None = None,
         page.published = published.version
         page.links = team_links(NightPlan.from_document(published.document))
     job = resources().jobs.get(job_id or "") or resources().jobs.running(day)
-    if job is not None and job.night == day and job.state != "done":
+    # A job asked for by id shows its box even if it ended while this page was built
+    # (the box's script then opens the version it made).
+    if job is not None and job.night == day and (job.state != "done" or job.id == job_id):
         page.job = job.status()
         page.job["messages"] = [problem_text(p) for p in job.problems]
     return page

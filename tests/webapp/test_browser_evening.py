@@ -46,12 +46,14 @@ def _add_team(page, name: str, plate: str | None, base: int = 1) -> None:  # typ
 
 
 def _wait_for_plan(page, version: int) -> None:  # type: ignore[no-untyped-def]
-    """The progress box polls the job and opens the new version when it is ready.
-
-    (A search that ends before the page is drawn shows no progress box: only the new
-    version's address is waited for.)
-    """
-    page.wait_for_url(re.compile(rf"v={version}"), timeout=120_000)
+    """The progress box polls the job and opens the new version when it is ready; a search
+    that failed says why in the box (and the test says it too)."""
+    page.wait_for_function(
+        "(v) => location.search.includes('v=' + v) || ['failed', 'conflict'].includes("
+        "(document.getElementById('progress') || {dataset: {}}).dataset.state)",
+        arg=version, timeout=120_000)
+    box = page.locator("#progress")
+    assert f"v={version}" in page.url, box.inner_text() if box.count() else page.url
     page.wait_for_selector("#figures")
 
 

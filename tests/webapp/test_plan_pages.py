@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from dispatch.night import tonight
 from dispatch.workspace import Workspace
 from tests.conftest import HELSINKI
 from tests.webapp.conftest import make_app
+from webapp.planpage import build_page
 from webapp.resources import resources
 
 #: Tonight in the demo city: a team link of a past night has expired.
@@ -73,6 +75,14 @@ def _plan(app: Flask, client: FlaskClient, **form: object) -> int:
         resources().jobs.wait(job, 120)
     status = client.get(f"/plan/{NIGHT}/jobs/{job}").get_json()
     assert status["state"] == "done", status
+    # The page of a search already over goes to its version, as the progress box would.
+    late = client.get(f"/plan/?date={NIGHT}&job={job}")
+    assert late.status_code == 302 and late.headers["Location"].endswith(f"v={status['version']}")
+    # A page whose search ended while it was being built still shows the box, whose
+    # script then opens the new version.
+    with app.test_request_context(), resources().sessions() as session:
+        built = build_page(session, date.fromisoformat(NIGHT), job_id=job)
+    assert built.job is not None and built.job["state"] == "done"
     return int(status["version"])
 
 

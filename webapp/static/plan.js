@@ -28,7 +28,8 @@
         })
         .catch(function () { setTimeout(poll, 1500); });
     }
-    if (box.dataset.state === "running") { poll(); }
+    // "done": the search ended while the page was being made; the poll opens its version.
+    if (box.dataset.state === "running" || box.dataset.state === "done") { poll(); }
   }
 
   function useForecast(button) {

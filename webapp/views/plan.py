@@ -40,10 +40,17 @@ def _conflict(exc: ConflictError) -> tuple[Any, int]:
 
 @bp.get("/")
 @allow(Audience.DISPATCH)
-def night() -> str:
-    """The night of ``?date=`` (default tonight), or version ``?v=`` of it."""
+def night() -> str | Response:
+    """The night of ``?date=`` (default tonight), or version ``?v=`` of it.
+
+    A search that ended before its page was asked for (``?job=``) goes straight to the
+    version it made, as the progress box would have.
+    """
     day = night_date_of(request.args.get("date"))
     version = request.args.get("v", type=int)
+    job = resources().jobs.get(request.args.get("job", ""))
+    if version is None and job is not None and job.state == "done" and job.version:
+        return redirect(url_for("plan.night", date=day.isoformat(), v=job.version))
     form = _settings_form(request.args) if "temperature" in request.args else None
     with resources().sessions() as session:
         page = build_page(session, day, version=version, form=form,
