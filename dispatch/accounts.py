@@ -49,7 +49,7 @@ def add_account(session: Session, name: str, role: str, password: str, *,
     if not _NAME.match(name):
         problems["name"] = ("用户名为 2–60 个字母、数字或 . _ @ - / a name is 2–60 letters, "
                             "digits or . _ @ -")
-    elif session.scalar(select(Account.id).where(func.lower(Account.name) == name.lower())):
+    elif _named(session, name) is not None:
         problems["name"] = f"用户名已存在 the name {name!r} is taken; choose another"
     if role not in set(Role):
         problems["role"] = (f"未知角色 unknown role {role!r}; use one of "
@@ -75,7 +75,7 @@ def password_problem(password: str) -> str | None:
 
 def authenticate(session: Session, name: str, password: str) -> Account | None:
     """The account ``name`` if ``password`` is its password, else None (same time either way)."""
-    account = session.scalar(select(Account).where(func.lower(Account.name) == name.lower()))
+    account = _named(session, name)
     try:
         _HASHER.verify(account.password_hash if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -143,11 +143,16 @@ def get_account(session: Session, account_id: int) -> Account:
 
 def find_account(session: Session, name: str) -> Account:
     """The account called ``name`` (any case), or a clear error."""
-    account = session.scalar(select(Account).where(func.lower(Account.name) == name.lower()))
+    account = _named(session, name)
     if account is None:
         raise NotFoundError(f"没有这个账户 no account named {name!r}; "
                             "`patrol user list` shows them")
     return account
+
+
+def _named(session: Session, name: str) -> Account | None:
+    """The account called ``name`` in any case: "Li.Wei" and "li.wei" are one person."""
+    return session.scalar(select(Account).where(func.lower(Account.name) == name.lower()))
 
 
 def list_accounts(session: Session) -> list[Account]:

@@ -57,7 +57,6 @@ def _load_user(key: str) -> StaffUser | None:
 
 def init_app(app: Flask) -> None:
     """Sessions, the signed-in user and CSRF checks on every unsafe request."""
-    app.config.setdefault("SESSION_HOURS", 12)
     app.config.update(
         PERMANENT_SESSION_LIFETIME=timedelta(hours=float(app.config["SESSION_HOURS"])),
         SESSION_COOKIE_SAMESITE="Lax",

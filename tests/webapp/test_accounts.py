@@ -113,7 +113,7 @@ def test_a_new_password_ends_the_other_sessions(private_app: Flask) -> None:
     assert mismatch.status_code == 400 and "differ" in mismatch.get_data(as_text=True)
 
 
-def test_user_add_reads_the_password_from_stdin(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_user_add_reads_the_password_from_stdin(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from webapp.cli import cli

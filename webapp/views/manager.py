@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from dispatch.accounts import Role
 from dispatch.caselog import case_log
 from dispatch.cold import load_levels
 from dispatch.coverage import (
@@ -90,7 +89,7 @@ def case_log_download(ext: str) -> Response:
     """Every report of the range, one row each; phone numbers only for an administrator."""
     first, last, _ = _coverage_query()
     personal = request.args.get("personal") == "1"
-    if personal and current_user.role != Role.ADMIN:
+    if personal and not Audience.ADMIN.admits(current_user.role):
         abort(403, "只有管理员可以导出含电话的记录 Only an administrator may export the "
                    "reporters' phone numbers; ask one, or export without them")
     with resources().sessions() as session:
