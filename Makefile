@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: install assets browser demo test test-fast bench lint clean
+.PHONY: install assets system demo test test-fast bench lint clean
 
 install: $(STAMP)
 
@@ -35,23 +35,24 @@ assets: $(LEAFLET) $(GEOMAN) $(HEAT)
 $(LEAFLET) $(GEOMAN) $(HEAT): | $(STAMP)
 	$(BIN)/python -m maps.vendor
 
-# Browser tests drive Debian's chromium; screenshots need a Chinese font. As root both are
-# installed when missing.
-browser:
+# Browser tests drive Debian's chromium (screenshots need a Chinese font); the scale tests
+# start Debian's redis-server as the shared queue. As root they are installed when missing.
+system:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = "0" ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else \
-		echo "missing:$$missing; browser tests will skip (install with: sudo apt-get install$$missing)"; \
+		echo "missing:$$missing; browser and scale tests will skip (install with: sudo apt-get install$$missing)"; \
 	fi
 
 demo: $(STAMP) assets
 	$(BIN)/patrol demo --host $(HOST) --port $(PORT)
 
-test: $(STAMP) assets browser
+test: $(STAMP) assets system
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) assets

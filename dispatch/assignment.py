@@ -36,7 +36,7 @@ from dispatch.recommend import (
     urgency_of,
 )
 from dispatch.replan import REPLAN_PARAMS, night_of, with_history
-from dispatch.reports import claim, night_reports, release
+from dispatch.reports import claim, get_report, night_reports, release
 from dispatch.versions import latest_version, published_version, state_token
 from routes.problem import Mode, Problem, Stop
 from routes.solve import SolveParams, solve
@@ -100,8 +100,21 @@ def assign(
         The team is not on tonight's plan, or cannot reach the report this shift.
     """
     with sessions.begin() as session:
-        row = claim(session, reference, team_id, now=now, by=by)
-        night = row.night
+        claim(session, reference, team_id, now=now, by=by)
+    return assign_claimed(sessions, reference, team_id, now=now, by=by, networks=networks,
+                          level=level, categories=categories, params=params)
+
+
+def assign_claimed(
+    sessions: sessionmaker[Session], reference: str, team_id: str, *, now: datetime, by: str,
+    networks: Mapping[Mode, nx.MultiDiGraph], level: ColdLevel,
+    categories: Mapping[str, Category], params: SolveParams = REPLAN_PARAMS,
+) -> SavedPlan:
+    """Re-plan the night of a report already claimed for ``team_id`` (a worker does this
+    after the dispatcher's click claimed it); a failure gives the report back to the board.
+    """
+    with sessions() as session:
+        night = get_report(session, reference).night
     try:
         for _ in range(ATTEMPTS):
             with sessions() as session:

@@ -10,7 +10,8 @@ from shapely.geometry.base import BaseGeometry
 from routes.errors import ValidationError
 
 __all__ = ["ValidationError", "NotBuiltError", "FieldErrors", "NotFoundError", "FieldProblem",
-           "FormError", "ConflictError", "Problem", "ImportProblems"]
+           "FormError", "ConflictError", "Problem", "ImportProblems", "QueueUnavailable",
+           "JobRefused", "TooManyJobs"]
 
 
 class NotBuiltError(LookupError):
@@ -85,3 +86,20 @@ class ImportProblems(ValidationError):
         super().__init__(f"{name}: 导入未执行，共 {len(self.problems)} 处问题 / nothing was "
                          f"imported, {len(self.problems)} problem(s); fix them and import the "
                          f"whole file again:\n{lines}")
+
+
+class JobRefused(RuntimeError):
+    """A search not queued; ``message`` is a key with ``{name}`` fields the web translates."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        self.message = message
+        self.values = {k: str(v) for k, v in values.items()}
+        super().__init__(message.format(**self.values))
+
+
+class QueueUnavailable(JobRefused):
+    """The task queue cannot take a job now (its server is down or unreachable)."""
+
+
+class TooManyJobs(JobRefused):
+    """One person has as many searches waiting as they may; the next waits for one to end."""

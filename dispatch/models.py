@@ -276,3 +276,39 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                            nullable=True)
+
+
+class Job(Base):
+    """A search done on a worker: a night's plan, a re-plan, an assignment, shelter reach.
+
+    The row is the job's whole state, so any web process can answer for it and it
+    outlives a restart of the process that asked for it. ``lock`` is set while a job
+    that must run alone (one plan per night) waits or runs; it is unique, so a second
+    press for the same night is refused by the database itself.
+    """
+
+    __tablename__ = "job"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: queued, running, done or failed.
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    night: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: Who asked: an account's name, ``team:<id>`` or ``public``.
+    owner: Mapped[str] = mapped_column(String(80), index=True)
+    lock: Mapped[str | None] = mapped_column(String(60), unique=True, nullable=True)
+    budget_s: Mapped[float] = mapped_column(Float)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The worker's last sign of life; a search holds the interpreter for its budget.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                         nullable=True)
+    #: ``host:pid`` of the worker process that took it.
+    worker: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: What went wrong: ``[{"field", "message", "values"}]``, message keys the page translates.
+    messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: What the job found, for jobs that answer with more than a version (shelter reach).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import networkx as nx
 from shapely.geometry import Point
@@ -39,7 +40,9 @@ from dispatch.nightplan import (
     PlannedVisit,
     TeamRoute,
 )
+from dispatch.nightsettings import NightSettings
 from dispatch.plancache import ParsedPlans, plan_of
+from dispatch.roster import ensure_on_roster
 from dispatch.store import get_city, open_engine, session_factory
 from dispatch.visits import BALANCE_WEIGHT, build_problem
 from dispatch.workspace import Workspace
@@ -89,12 +92,15 @@ def plan_night(
     return night_plan_from(city.name, night, level, plan, hotspots, shelters, bases, categories)
 
 
-def save_plan(session: Session, plan: NightPlan) -> SavedPlan:
-    """Keep ``plan`` as tonight's latest: the night's next version."""
+def save_plan(session: Session, plan: NightPlan,
+              settings: NightSettings | None = None) -> SavedPlan:
+    """Keep ``plan`` as tonight's latest: the night's next version (with the ``settings``
+    that plan it again from the web, when they say all it was planned with)."""
     last = session.scalars(select(func.max(SavedPlan.version))
                            .where(SavedPlan.night == plan.date)).one()
     saved = SavedPlan(night=plan.date, created_at=plan.created_at, document=plan.to_document(),
-                      version=(last or 0) + 1)
+                      version=(last or 0) + 1,
+                      settings=settings.to_json() if settings is not None else None)
     session.add(saved)
     session.flush()
     return saved
@@ -195,6 +201,19 @@ def prepare_night(session: Session, options: NightOptions) -> Night:
                  break_minutes=options.break_minutes, closures=options.closures)
 
 
+def _settings_of(night: Night, options: NightOptions) -> NightSettings | None:
+    """The command line's night as the plan page's settings: its roster teams, shift and
+    forecast low; none when it used what the page cannot say (areas, closed roads)."""
+    if options.districts or options.keep_out or options.closures or night.temperature is None:
+        return None
+    zone = ZoneInfo(night.timezone)
+    return NightSettings(tuple(int(t.id.removeprefix("T")) for t in night.teams),
+                         f"{night.start.astimezone(zone):%H:%M}",
+                         f"{night.end.astimezone(zone):%H:%M}",
+                         night.temperature,
+                         night.break_minutes)
+
+
 def load_networks(workspace: Workspace, modes: Iterable[Mode]) -> dict[Mode, nx.MultiDiGraph]:
     """The cached networks of ``modes``."""
     return {mode: load_network(workspace.network_path(mode)) for mode in modes}
@@ -212,7 +231,8 @@ def plan_and_save(
             level = level_for(load_levels(workspace.root), night.temperature)
             plan = plan_night(session, night, networks, load_categories(workspace.root), params,
                               level=level, balance_weight=options.balance)
-            save_plan(session, plan)
+            ensure_on_roster(session, night.teams)
+            save_plan(session, plan, settings=_settings_of(night, options))
         return plan
     finally:
         engine.dispose()

@@ -7,10 +7,10 @@ that leaves service is retired, never deleted, so old plans still name it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from dispatch.errors import FieldProblem, FormError, NotBuiltError
@@ -89,6 +89,23 @@ def retire_team(session: Session, team_id: int, *, retired: bool = True) -> Rost
 def team_key(team: RosterTeam) -> str:
     """The team's id in plans and on its phone link."""
     return f"T{team.id}"
+
+
+def ensure_on_roster(session: Session, teams: Sequence[TeamOnDuty]) -> None:
+    """Put the numbered teams of a command-line night (``T1`` ...) on the roster under the
+    same ids, when missing, so the web can plan that night again with them."""
+    for team in teams:
+        number = int(team.id.removeprefix("T")) if team.id[1:].isdigit() else None
+        if number is None or session.get(RosterTeam, number) is not None:
+            continue
+        session.add(RosterTeam(
+            id=number, name=team.name, agency="civil_affairs", members="", size=2,
+            vehicle=None if team.mode == Mode.WALK else team.id, base_id=team.base_id,
+            skills=",".join(sorted(team.skills)), retired=False))
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":  # ids given by hand: move the counter on
+        session.execute(text("SELECT setval(pg_get_serial_sequence('roster_team', 'id'), "
+                             "(SELECT MAX(id) FROM roster_team))"))
 
 
 def on_duty(team: RosterTeam) -> TeamOnDuty:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import networkx as nx
 import numpy as np
-from shapely.geometry import Point
+from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +33,9 @@ from routes.reach import ReachMap, reach_seconds
 from routes.snap import Snapper
 
 DEFAULT_MINUTES = (10.0, 15.0, 20.0)
+#: The most walking bands, and the longest, one question may ask for.
+MAX_BANDS = 3
+MAX_MINUTES = 60
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,24 @@ class ShelterReach:
         """At-risk hotspots further than ``within`` minutes from every shelter."""
         return [h for h in self.hotspots if h.minutes is None or h.minutes > self.within]
 
+    def to_document(self) -> dict[str, Any]:
+        """The answer as JSON, as a worker hands it to the page that asked."""
+        return {"minutes": list(self.minutes), "within": self.within, "optimal": self.optimal,
+                "shelters": [asdict(s) for s in self.shelters],
+                "areas": [{"shelter_id": a.shelter_id, "minutes": a.minutes,
+                           "area": mapping(a.area)} for a in self.areas],
+                "hotspots": [asdict(h) for h in self.hotspots],
+                "suggestions": [asdict(s) for s in self.suggestions]}
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> ShelterReach:
+        return cls(tuple(float(m) for m in doc["minutes"]), float(doc["within"]),
+                   [ShelterPlace(**s) for s in doc["shelters"]],
+                   [ShelterArea(a["shelter_id"], a["minutes"], shape(a["area"]))
+                    for a in doc["areas"]],
+                   [HotspotReach(**h) for h in doc["hotspots"]],
+                   [SiteSuggestion(**s) for s in doc["suggestions"]], bool(doc["optimal"]))
+
 
 def workspace_reach(workspace: Workspace, **settings: Any) -> ShelterReach:
     """:func:`shelter_reach` for the city stored in ``workspace``, on its walking network."""
@@ -119,7 +140,7 @@ def shelter_reach(
 ) -> ShelterReach:
     """Walking areas of every shelter and the best ``new_sites`` candidate sites to add."""
     times = tuple(sorted({float(m) for m in minutes}))
-    _check_settings(times, within, new_sites, min_risk)
+    check_settings(times, within, new_sites, min_risk)
     shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
     hotspots = list(session.scalars(
         select(Hotspot).where(Hotspot.active.is_(True), Hotspot.risk >= min_risk)
@@ -163,11 +184,17 @@ def _hotspot_reach(hotspot: Hotspot, seconds: np.ndarray, shelters: list[Shelter
     )
 
 
-def _check_settings(times: tuple[float, ...], within: float, new_sites: int,
-                    min_risk: int) -> None:
-    if not times or times[0] <= 0 or times[-1] > 120:
-        raise ValidationError("walking times must be between 1 and 120 minutes, e.g. 10,15,20 "
-                              "步行时间须在 1–120 分钟之间")
+def check_settings(minutes: Sequence[float], within: float, new_sites: int,
+                   min_risk: int) -> None:
+    """Refuse settings past what one question may ask: at most :data:`MAX_BANDS` walking
+    times, whole minutes up to :data:`MAX_MINUTES` (each band is a search of the network)."""
+    times = tuple(sorted({float(m) for m in minutes}))
+    if len(times) > MAX_BANDS:
+        raise ValidationError(f"at most {MAX_BANDS} walking times, e.g. 10,15,20 "
+                              f"最多 {MAX_BANDS} 个步行时间")
+    if not times or any(t != int(t) or not 1 <= t <= MAX_MINUTES for t in times):
+        raise ValidationError(f"walking times must be whole minutes from 1 to {MAX_MINUTES}, "
+                              f"e.g. 10,15,20 步行时间须为 1–{MAX_MINUTES} 的整数分钟")
     if not 0 < within <= times[-1]:
         raise ValidationError(f"the reach time ({within:g} min) must be positive and at most the "
                               f"longest walking time asked ({times[-1]:g} min) "

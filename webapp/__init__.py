@@ -43,6 +43,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # client address and per name (COUNT/SECONDS).
         SESSION_HOURS=12,
         LOGIN_RATE="10/300",
+        # The task queue the workers read: unset, a SQLite file in the data directory (the
+        # worker that `patrol serve` starts reads it); redis://HOST:6379/0 past one machine.
+        # Searches one person may have waiting or running at once.
+        QUEUE_URL=None,
+        JOBS_PER_USER=3,
+        # Where rate-limit counts live (default: the Redis of QUEUE_URL, else memory).
+        LIMITS_STORAGE=None,
     )
     app.config.from_prefixed_env("PATROL")
     if test_config is not None:
@@ -52,7 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from flask_compress import Compress
 
-    from webapp import access, auth, errors, filters, headers, i18n, resources
+    from webapp import access, auth, errors, filters, headers, i18n, limits, resources
     from webapp.tls import trust_proxy
     from webapp.tokens import ensure_secret_key
     from webapp.views import (
@@ -60,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         api,
         assets,
         dispatcher,
+        jobs,
         live,
         manager,
         pages,
@@ -77,6 +85,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ensure_secret_key(app, app.config["WORKSPACE"].root)
     trust_proxy(app)
     resources.init_app(app)
+    limits.init_app(app)
     access.init_app(app)  # before CSRF: a request without a session is 401, not 400
     auth.init_app(app)
     errors.init_app(app)
@@ -88,7 +97,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Compress(app)
     for blueprint in (dispatcher.bp, team.bp, api.bp, teamapi.bp, assets.bp, manager.bp,
                       roster.bp, plan.bp, plansheets.bp, registry.bp, registry_api.bp,
-                      public.bp, live.bp, live.team_bp, accounts.bp):
+                      public.bp, live.bp, live.team_bp, accounts.bp,
+                      jobs.bp):
         app.register_blueprint(blueprint)
     signin.init_app(app)
     # Teams' phones carry their token, not a session; the public report has no session to forge.

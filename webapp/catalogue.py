@@ -163,6 +163,19 @@ ZH: dict[str, str] = {
     "someone in the cold use the report page, no account needed.":
         "巡查队通过调度员发送的链接或二维码打开路线；报告寒冷中需要帮助的人请使用求助页面，无需账户。",
     "Report a person in the cold": "报告需要帮助的人",
+    "At most {n} teams can be on duty in one plan.": "一次计划最多 {n} 支队伍值班。",
+    "Send the settings as a JSON object: teams, start, end, temperature.":
+        "请以 JSON 对象发送设置：teams、start、end、temperature。",
+    "No such job; it may have ended long ago.": "没有这项任务；它可能早已结束。",
+    "Waiting for a free worker; the search starts as soon as one is.":
+        "正在等待空闲的计算进程；一有空闲即开始搜索。",
+    "The worker stopped before the search ended (it was restarted or killed): "
+    "start it again.": "计算进程在搜索结束前停止（被重启或终止）：请重新开始。",
+    "The planning queue cannot be reached ({reason}); searches wait until it is back. "
+    "Pages that need no search keep working.":
+        "无法连接计划队列（{reason}）；恢复前无法搜索，其余页面照常使用。",
+    "You have {count} searches waiting or running; wait for one to end, then try again.":
+        "您已有 {count} 个搜索在等待或进行中；请等其中一个结束后再试。",
     "The password you signed in with was for one use only: choose your own.":
         "您登录所用的密码只能使用一次：请设置自己的密码。",
 }

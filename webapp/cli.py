@@ -17,6 +17,7 @@ from dispatch.errors import NotBuiltError, NotFoundError, ValidationError
 from dispatch.exporting import FORMATS, export_from_workspace
 from dispatch.figures import campaign_range
 from dispatch.importing import LAYERS, import_into_workspace
+from dispatch.jobs.queue import QUEUE_ENV
 from dispatch.night import NightOptions
 from dispatch.nightplan import NightPlan
 from dispatch.planning import plan_and_save, tonights_plan
@@ -30,6 +31,7 @@ from routes.problem import Mode
 from routes.solve import SolveParams
 from routes.source import OsmFile, OsmOnline, OsmSource
 from webapp.figure_files import figures_table, write_figures
+from webapp.serving import Listen, embedded_workers, serve_app
 from webapp.usercli import ensure_administrator, user
 
 log = logging.getLogger("patrol")
@@ -217,7 +219,13 @@ def reach(workspace: Workspace, minutes: str, within: float, new_sites: int, min
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Requests each web process answers at once.")
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Web processes (more than 1: gunicorn on the app factory).")
+@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Worker processes started beside the server for searches (0: none, when "
+                   "`patrol worker` runs elsewhere on the same queue).")
 @click.option("--cert", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Serve HTTPS with this certificate (PEM; with --key).")
 @click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -226,9 +234,9 @@ def reach(workspace: Workspace, minutes: str, within: float, new_sites: int, min
               help="Serve HTTPS with a certificate made for this machine (a local network; "
                    "phones warn once). Behind a reverse proxy, leave this off.")
 @click.pass_obj
-def serve(workspace: Workspace, host: str, port: int, threads: int, cert: Path | None,
-          key: Path | None, self_signed: bool) -> None:
-    """Serve the web app on what is already built (a production WSGI server, or HTTPS)."""
+def serve(workspace: Workspace, host: str, port: int, threads: int, processes: int,
+          workers: int, cert: Path | None, key: Path | None, self_signed: bool) -> None:
+    """Serve the web app on what is already built, with a worker for its searches."""
     if (cert is None) != (key is None):
         raise click.UsageError("give --cert and --key together")
     if self_signed and cert is not None:
@@ -238,10 +246,33 @@ def serve(workspace: Workspace, host: str, port: int, threads: int, cert: Path |
         from webapp.tls import self_signed as make_certificate
 
         cert, key = make_certificate(workspace.ensure().root / "tls", [host, *lan_addresses()])
-    if cert is not None and key is not None:
-        _serve_tls(workspace, host, port, threads, cert, key)
-    else:
-        _serve(workspace, host, port, threads)
+    _serve(workspace, Listen(host, port, threads, processes, cert, key), workers)
+
+
+@cli.command()
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes; each keeps the road networks of the cities it served.")
+@click.option("--queue", "queue_url", envvar=QUEUE_ENV, metavar="URL",
+              help=f"The queue to read: redis://HOST:6379/0 (default: ${QUEUE_ENV}, else the "
+                   "queue in the data directory).")
+@click.option("--parent-pid", type=int, hidden=True)
+@click.pass_obj
+def worker(workspace: Workspace, processes: int, queue_url: str | None,
+           parent_pid: int | None) -> None:
+    """Run searches from the queue: plans, re-plans, assignments, escorts, shelter reach.
+
+    On Redis, one pool of workers serves every city whose jobs come to it (each job
+    names its city's data directory and database).
+    """
+    from dispatch.jobs.queue import JobQueue
+    from dispatch.jobs.worker import run_worker
+
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    logging.getLogger("huey").addHandler(logging.getLogger("dispatch").handlers[0])
+    queue = _run(JobQueue, queue_url, workspace, workspace.database_url)
+    click.echo(f"寒夜巡查 worker: {processes} process(es) on "
+               f"{queue_url or workspace.root / 'queue.db'}  (Ctrl+C to stop)")
+    run_worker(queue, processes=processes, parent_pid=parent_pid)
 
 
 @cli.command()
@@ -263,7 +294,7 @@ def demo(workspace: Workspace, host: str, port: int, teams: int, no_serve: bool)
         log.info("keeping tonight's plan (made %s)", f"{night.created_at:%H:%M}")
     click.echo(_plan_summary(night))
     if not no_serve:
-        _serve(workspace, host, port, 8)
+        _serve(workspace, Listen(host, port), workers=1)
 
 
 @cli.command("import")
@@ -360,34 +391,24 @@ def _plan(workspace: Workspace, options: NightOptions, time_limit: float) -> Nig
     return _run(plan_and_save, workspace, options, SolveParams(time_limit_s=time_limit))
 
 
-def _serve(workspace: Workspace, host: str, port: int, threads: int) -> None:
-    import waitress
-
+def _serve(workspace: Workspace, listen: Listen, workers: int) -> None:
     from webapp import create_app
 
-    app = _run(create_app, {"DATA_DIR": str(workspace.root)})
+    def make_app():  # type: ignore[no-untyped-def]
+        return _run(create_app, {"DATA_DIR": str(workspace.root)})
+
+    make_app()  # the schema upgraded and the settings checked before anything starts
     ensure_administrator(workspace)
-    click.echo(f"寒夜巡查 Cold-night patrol: http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="patrol")
+    click.echo(f"寒夜巡查 Cold-night patrol: {listen.url}  (Ctrl+C to stop)")
+    if listen.cert is not None:
+        from webapp.tls import fingerprint, lan_addresses
 
-
-def _serve_tls(workspace: Workspace, host: str, port: int, threads: int, cert: Path,
-               key: Path) -> None:
-    from webapp import create_app
-    from webapp.tls import fingerprint, lan_addresses, tls_server
-
-    server = _run(tls_server, _run(create_app, {"DATA_DIR": str(workspace.root)}), host, port,
-                  threads, cert, key)
-    ensure_administrator(workspace)
-    click.echo(f"寒夜巡查 Cold-night patrol: https://{host}:{port}/  (Ctrl+C to stop)")
-    if host in ("0.0.0.0", "::"):
-        click.echo("  phones on this network: " + ", ".join(
-            f"https://{name}:{port}/" for name in lan_addresses()))
-    click.echo(f"  certificate {cert}\n  SHA-256 {fingerprint(cert)}")
-    try:
-        server.start()
-    except KeyboardInterrupt:
-        server.stop()
+        if listen.host in ("0.0.0.0", "::"):
+            click.echo("  phones on this network: " + ", ".join(
+                f"https://{name}:{listen.port}/" for name in lan_addresses()))
+        click.echo(f"  certificate {listen.cert}\n  SHA-256 {fingerprint(listen.cert)}")
+    with embedded_workers(workspace, workers):
+        serve_app(make_app, listen)
 
 
 def _roads(workspace: Workspace):  # type: ignore[no-untyped-def]

@@ -8,7 +8,15 @@ from flask import Flask, render_template, request
 from shapely.geometry import mapping
 from werkzeug.exceptions import HTTPException
 
-from dispatch.errors import FieldErrors, NotBuiltError, NotFoundError, ValidationError
+from dispatch.errors import (
+    FieldErrors,
+    NotBuiltError,
+    NotFoundError,
+    QueueUnavailable,
+    TooManyJobs,
+    ValidationError,
+)
+from webapp.i18n import translate
 
 
 def error_response(status: int, message: str, fields: dict[str, str] | None = None,  # type: ignore[no-untyped-def]
@@ -40,6 +48,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(NotBuiltError)
     def _not_built(exc: NotBuiltError):  # type: ignore[no-untyped-def]
         return error_response(404, str(exc))
+
+    @app.errorhandler(QueueUnavailable)
+    def _queue_down(exc: QueueUnavailable):  # type: ignore[no-untyped-def]
+        return error_response(503, translate(exc.message, **exc.values))
+
+    @app.errorhandler(TooManyJobs)
+    def _too_many(exc: TooManyJobs):  # type: ignore[no-untyped-def]
+        return error_response(429, translate(exc.message, **exc.values))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # type: ignore[no-untyped-def]

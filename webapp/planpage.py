@@ -16,6 +16,7 @@ from dispatch.chinacoords import geometry_from_wgs84
 from dispatch.cold import load_levels
 from dispatch.errors import FieldProblem
 from dispatch.forecast import forecast_low
+from dispatch.jobs.records import JobStatus, active_plan
 from dispatch.models import SavedPlan
 from dispatch.night import shift_bounds, tonight
 from dispatch.nightplan import NightPlan
@@ -27,7 +28,8 @@ from dispatch.store import get_city
 from dispatch.versions import latest_version, night_versions, state_token, wanted_of
 from maps.overview import build_overview_map
 from maps.render import MapParts, map_parts
-from webapp.i18n import problem_text, translate
+from webapp.i18n import translate
+from webapp.jobs import find_job, job_document
 from webapp.resources import resources
 from webapp.teamlinks import TeamLink, team_links
 from webapp.views.pages import basemap, drawn_plan, map_options
@@ -98,13 +100,18 @@ def build_page(session: Session, day: date, *, version: int | None = None,
     if published is not None:
         page.published = published.version
         page.links = team_links(NightPlan.from_document(published.document))
-    job = resources().jobs.get(job_id or "") or resources().jobs.running(day)
+    job = (find_job(job_id) if job_id else None) or _active_plan(session, day)
     # A job asked for by id shows its box even if it ended while this page was built
     # (the box's script then opens the version it made).
     if job is not None and job.night == day and (job.state != "done" or job.id == job_id):
-        page.job = job.status()
-        page.job["messages"] = [problem_text(p) for p in job.problems]
+        page.job = job_document(job)
     return page
+
+
+def _active_plan(session: Session, day: date) -> JobStatus | None:
+    found = active_plan(session, day)
+    session.commit()  # a lost job ended on the way is kept ended
+    return found
 
 
 def version_view(row: SavedPlan, rows: dict[int, SavedPlan]) -> VersionView:

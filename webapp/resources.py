@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.board import Rankings
+from dispatch.jobs.queue import JobQueue
 from dispatch.nightplan import NightPlan
 from dispatch.plancache import ParsedPlans
 from dispatch.planning import latest_plan, load_networks
@@ -20,17 +21,19 @@ from dispatch.versions import published_plan
 from dispatch.workspace import Workspace
 from routes.network import network_edges
 from routes.problem import Mode
-from webapp.planjobs import PlanJobs
 
 
 class Resources:
     """What every request shares; the basemap is read on first use, then kept."""
 
-    def __init__(self, workspace: Workspace, *, ranking_fresh_s: float = 0.0) -> None:
+    def __init__(self, workspace: Workspace, *, ranking_fresh_s: float = 0.0,
+                 queue_url: str | None = None, jobs_per_user: int = 3) -> None:
         self.workspace = workspace.ensure()
         self.engine: Engine = open_engine(workspace.database_url)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
-        self.jobs = PlanJobs()
+        #: Searches go to the workers through this queue; their state is in the database.
+        self.queue = JobQueue(queue_url, self.workspace, workspace.database_url,
+                              per_owner=jobs_per_user)
         #: Every check-in and board poll needs the night's plan: each version is read once.
         self.parsed = ParsedPlans()
         #: The board's rankings of open reports, at most ``ranking_fresh_s`` old.
@@ -71,7 +74,9 @@ class Resources:
 def init_app(app: Flask) -> None:
     """Open the resources once, at start-up."""
     app.extensions["patrol"] = Resources(
-        app.config["WORKSPACE"], ranking_fresh_s=float(app.config["BOARD_POLL_SECONDS"]))
+        app.config["WORKSPACE"], ranking_fresh_s=float(app.config["BOARD_POLL_SECONDS"]),
+        queue_url=app.config["QUEUE_URL"] or None,
+        jobs_per_user=int(app.config["JOBS_PER_USER"]))
 
 
 def resources() -> Resources:

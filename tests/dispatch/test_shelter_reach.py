@@ -56,5 +56,11 @@ def test_suggested_sites_reach_hotspots_now_outside(demo_session, networks):
 def test_bad_settings_are_refused(demo_session, networks):
     with pytest.raises(ValidationError, match="at most the longest"):
         shelter_reach(demo_session, networks[Mode.WALK], minutes=(10,), within=15)
-    with pytest.raises(ValidationError, match="between 1 and 120"):
+    with pytest.raises(ValidationError, match="whole minutes from 1 to 60"):
         shelter_reach(demo_session, networks[Mode.WALK], minutes=(0,), within=1)
+    with pytest.raises(ValidationError, match="whole minutes from 1 to 60"):
+        shelter_reach(demo_session, networks[Mode.WALK], minutes=(10, 90), within=10)
+    with pytest.raises(ValidationError, match="whole minutes"):
+        shelter_reach(demo_session, networks[Mode.WALK], minutes=(7.5,), within=5)
+    with pytest.raises(ValidationError, match="at most 3 walking times"):
+        shelter_reach(demo_session, networks[Mode.WALK], minutes=(5, 10, 15, 20), within=5)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -89,12 +91,66 @@ class RoleClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-def make_app(config: dict[str, Any]) -> Flask:
-    """The app with staff accounts in its data directory and signed-in test clients."""
+class ThreadWorker:
+    """Huey's own worker loop on the app's queue, in a thread of the test process.
+
+    The queue and every job are real (the SQLite queue in the data directory, the job's
+    record, its search); only the worker runs in a thread instead of the process that
+    ``patrol serve`` starts, so a test needs no second interpreter. The tests of the
+    worker process itself start ``patrol worker``.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        from huey.consumer import Worker
+
+        self.stop = threading.Event()
+        self.worker = Worker(app.extensions["patrol"].queue.huey, self.stop, 0.02, 0.2, 1.5)
+        self.thread = threading.Thread(target=self._run, daemon=True, name="test-worker")
+        self.thread.start()
+
+    def _run(self) -> None:
+        self.worker.initialize()
+        while not self.stop.is_set():
+            self.worker.loop()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=60)
+
+
+_WORKERS: list[ThreadWorker] = []
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _stop_workers() -> Iterator[None]:
+    """Workers still running at the end of the session stop (each stops with its app)."""
+    yield
+    while _WORKERS:
+        _WORKERS.pop().close()
+
+
+def make_app(config: dict[str, Any], *, worker: bool = True) -> Flask:
+    """The app with staff accounts in its data directory and signed-in test clients; its
+    jobs are run by a worker thread unless ``worker`` is False."""
     app = create_app({"TESTING": True, **config})
     seed_accounts(app.config["WORKSPACE"].root)
     app.test_client_class = RoleClient
+    if worker:
+        started = ThreadWorker(app)
+        _WORKERS.append(started)
+        weakref.finalize(app, started.stop.set)  # the worker ends when its app is gone
     return app
+
+
+def wait_for_job(client: FlaskClient, status_url: str, timeout_s: float = 180) -> dict[str, Any]:
+    """Poll a job's status URL until it ends; its last status."""
+    limit = time.monotonic() + timeout_s
+    while time.monotonic() < limit:
+        status = client.get(status_url).get_json()
+        if status["state"] in ("done", "failed"):
+            return dict(status)
+        time.sleep(0.1)
+    raise AssertionError(f"job {status_url} still {status['state']} after {timeout_s} s")
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ OPEN = {
     "public.report_page", "public.submit_form", "public.submit_json", "public.status_json",
     "public.status_page",
     "team.phone", "team.route_data", "team.route_file", "team.service_worker",
-    "teamapi.add_checkin", "teamapi.list_checkins", "teamreports.team_step",
+    "teamapi.add_checkin", "teamapi.list_checkins", "teamapi.job_status", "teamreports.team_step",
     "lang.switch", "static", "assets.leaflet", "assets.geoman", "assets.heat",
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")

@@ -168,11 +168,27 @@
       method: "POST", headers: JSON_POST, body: JSON.stringify({ team: team })
     }).then(function (r) {
       return r.json().then(function (body) {
-        busy = false;
-        if (!r.ok) { note.textContent = body.error.message; button.disabled = false; return; }
-        refresh();
+        if (!r.ok) { busy = false; note.textContent = body.error.message; button.disabled = false; return; }
+        waitForJob(body.status_url, note, button);
       });
     }).catch(function (e) { busy = false; note.textContent = e.message; button.disabled = false; });
+  }
+
+  // The re-plan runs on a worker: poll its job, then show the new version (or why not).
+  function waitForJob(url, note, button) {
+    fetch(url, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); })
+      .then(function (job) {
+        if (job.state === "queued" || job.state === "running") {
+          setTimeout(function () { waitForJob(url, note, button); }, 500);
+          return;
+        }
+        busy = false;
+        if (job.state === "failed") {
+          note.textContent = (job.messages || []).join(" ");
+          button.disabled = false;
+        }
+        refresh();
+      }).catch(function () { setTimeout(function () { waitForJob(url, note, button); }, 1500); });
   }
 
   document.getElementById("call-form").addEventListener("submit", function (event) {

@@ -12,7 +12,11 @@
           bar.value = Math.min(job.elapsed_s, job.budget_s);
           elapsed.textContent = job.elapsed_s.toFixed(1);
           box.dataset.state = job.state;
-          if (job.state === "running") { setTimeout(poll, 500); return; }
+          if (job.state === "queued" || job.state === "running") {
+            box.querySelector(".state").textContent = box.dataset[job.state + "Text"] || "";
+            setTimeout(poll, 500);
+            return;
+          }
           if (job.state === "done") {
             window.location.href = box.dataset.doneUrl + "&v=" + job.version;
             return;
@@ -29,7 +33,7 @@
         .catch(function () { setTimeout(poll, 1500); });
     }
     // "done": the search ended while the page was being made; the poll opens its version.
-    if (box.dataset.state === "running" || box.dataset.state === "done") { poll(); }
+    if (["queued", "running", "done"].indexOf(box.dataset.state) >= 0) { poll(); }
   }
 
   function useForecast(button) {

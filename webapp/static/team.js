@@ -268,8 +268,25 @@
       .then(function (r) {
         return r.json().then(function (answer) {
           if (!r.ok) { box.querySelector(".state").textContent = answer.error.message; button.disabled = false; return; }
+          if (answer.escort && answer.escort.status_url) { return waitForEscort(answer.escort.status_url, box); }
+          if (answer.escort && answer.escort.message) { box.querySelector(".state").textContent = answer.escort.message; }
           window.location.reload();
         });
       }).catch(function () { box.querySelector(".state").textContent = "无信号，请重试 No signal: try again"; button.disabled = false; });
   });
+
+  // The trip is added to the night by a worker: wait for it, say where it goes, then reload.
+  function waitForEscort(url, box) {
+    var state = box.querySelector(".state");
+    state.textContent = "正在加入护送行程… Adding the trip to your route…";
+    fetch(url).then(function (r) { return r.json(); }).then(function (job) {
+      if (job.state === "queued" || job.state === "running") {
+        setTimeout(function () { waitForEscort(url, box); }, 700);
+        return;
+      }
+      var said = job.result && job.result.message ? job.result.message : (job.messages || []).join(" ");
+      state.textContent = said;
+      setTimeout(function () { window.location.reload(); }, job.state === "done" && job.result && job.result.added ? 800 : 4000);
+    }).catch(function () { setTimeout(function () { waitForEscort(url, box); }, 2000); });
+  }
 })();

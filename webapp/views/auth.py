@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -22,7 +21,7 @@ from dispatch.accounts import authenticate, set_password
 from dispatch.errors import FieldErrors
 from webapp.access import Audience, allow
 from webapp.auth import StaffUser
-from webapp.ratelimit import RateLimit
+from webapp.limits import attempts
 from webapp.resources import resources
 
 bp = Blueprint("auth", __name__)
@@ -49,7 +48,7 @@ def sign_in() -> Response | tuple[str, int]:
         user = StaffUser.of(account) if account is not None else None
     if user is None:
         for key in keys:
-            _failures().allow(key)
+            attempts("login").hit(key)
         return render_template("login.html", next=_next_page(), error=REFUSED, name=name), 401
     session.clear()  # a fresh session: nothing of an earlier visitor's carries over
     session.permanent = True
@@ -99,21 +98,14 @@ def _next_page() -> str:
     return wanted
 
 
-def _failures() -> RateLimit:
-    found: RateLimit = current_app.extensions["patrol_login_rate"]
-    return found
-
-
 def _check_rate(keys: tuple[str, ...]) -> None:
     """Slow down guessing: ``LOGIN_RATE`` failed attempts per client address and per name."""
     for key in keys:
-        wait = _failures().waiting(key)
+        wait = attempts("login").waiting(key)
         if wait:
             abort(429, f"尝试次数过多，请 {int(wait) + 1} 秒后再试 Too many attempts; try again "
                        f"in {int(wait) + 1} s")
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["patrol_login_rate"] = RateLimit.parse(app.config["LOGIN_RATE"],
-                                                                  "PATROL_LOGIN_RATE")
     app.register_blueprint(bp)

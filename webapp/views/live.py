@@ -11,22 +11,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_login import current_user
 
-from dispatch.assignment import NightState, assign, night_state, shift_moment
+from dispatch.assignment import ATTEMPTS, NightState, night_state, shift_moment
 from dispatch.board import board_document
-from dispatch.categories import load_categories
 from dispatch.checkins import FOUND_CATEGORIES
 from dispatch.cold import ColdLevel, level_for, load_levels
-from dispatch.errors import ConflictError, NotFoundError, ValidationError
-from dispatch.escort import DESTINATIONS, escort, set_beds
+from dispatch.errors import ConflictError, JobRefused, NotFoundError
+from dispatch.escort import DESTINATIONS, set_beds
 from dispatch.models import Report
 from dispatch.nightplan import NightPlan
 from dispatch.replan import REPLAN_PARAMS, moment_of
-from dispatch.reports import OUTCOMES, SOURCES, advance, current_night
+from dispatch.reports import OUTCOMES, SOURCES, advance, claim, current_night, release
 from dispatch.store import get_city
-from routes.solve import SolveParams
 from webapp.access import Audience, allow
+from webapp.jobs import accepted, staff_status_url, submit_job
 from webapp.resources import resources
 from webapp.views.pages import basemap
 from webapp.views.public import drawn, small_map_config, submit
@@ -77,7 +77,8 @@ def hotline_report() -> tuple[dict[str, Any], int]:
 @bp.post("/api/dispatch/reports/<reference>/assign")
 @allow(Audience.DISPATCH)
 def assign_report(reference: str) -> tuple[dict[str, Any], int]:
-    """Send a team: 200 with the night's new version, 409 if already assigned."""
+    """Send a team: the report is claimed at once (409 if someone else has it) and the
+    re-plan that puts it in the team's night is queued; 202 with the job to poll."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(400, description="发送 JSON 对象 Say which team goes: {\"team\": \"T1\"}")
@@ -86,18 +87,27 @@ def assign_report(reference: str) -> tuple[dict[str, Any], int]:
         abort(400, description="选择队伍 Say which team goes: {\"team\": \"T1\"}")
     team = team.strip()
     state = _state()
-    workspace = resources().workspace
+    if team not in {r.team_id for r in state.plan.routes}:
+        abort(400, description=f"{team} 不在今晚的计划中 {team} is not on tonight's plan")
+    now, by = _moment(state.plan), str(data.get("by") or current_user.name)
+    with resources().sessions.begin() as session:
+        try:
+            claim(session, reference, team, now=now, by=by)
+        except ConflictError as exc:
+            abort(409, description=str(exc))
+        except NotFoundError as exc:
+            abort(404, description=str(exc))
+    payload = {"reference": reference, "team": team, "now": now.isoformat(), "by": by,
+               **_search(state.plan)}
     try:
-        saved = assign(resources().sessions, reference, team, now=_moment(state.plan),
-                       by=str(data.get("by") or "dispatcher"), networks=resources().networks,
-                       level=_level(state.plan), categories=load_categories(workspace.root),
-                       params=_params())
-    except ConflictError as exc:
-        abort(409, description=str(exc))
-    except NotFoundError as exc:
-        abort(404, description=str(exc))
-    return {"reference": reference, "team": team, "version": saved.version,
-            "published": saved.status == "published"}, 200
+        job_id = submit_job("assign", payload, budget_s=payload["seconds"] * ATTEMPTS,
+                        night=state.plan.date)
+    except JobRefused:
+        with resources().sessions.begin() as session:
+            release(session, reference, now=datetime.now(UTC), by=by)
+        raise
+    answer, status = accepted(job_id, staff_status_url(job_id))
+    return {**answer, "reference": reference, "team": team}, status
 
 
 @team_bp.post("/<token>/reports/<reference>/steps")
@@ -141,23 +151,23 @@ def shelter_beds(shelter_id: int) -> dict[str, Any]:
 
 def start_escort(plan: NightPlan, team_id: str, reference: str, destination: str, *,
                  people: int, where: tuple[float, float], data: dict[str, Any]) -> dict[str, Any]:
-    """Add the trip to the team's night, or say why not: the outcome itself is kept either way."""
+    """Queue the trip's re-plan of the team's night (the outcome itself is already kept);
+    the phone polls ``status_url`` for where the trip goes, or why it was not added."""
     to = data.get("to")
     point = None
     if isinstance(to, dict) and _number(to.get("lon")) and _number(to.get("lat")):
-        point = (float(to["lon"]), float(to["lat"]))
-    workspace = resources().workspace
+        point = [float(to["lon"]), float(to["lat"])]
+    payload = {"night": plan.date.isoformat(), "team": team_id, "reference": reference,
+               "destination": destination, "people": people, "where": list(where),
+               "to": point, "now": _moment(plan).isoformat(), **_search(plan)}
     try:
-        result = escort(resources().sessions, plan.date, team_id, reference,
-                        destination=destination, people=people, where=where, to=point,
-                        now=_moment(plan), networks=resources().networks, level=_level(plan),
-                        categories=load_categories(workspace.root), params=_params())
-    except (ValidationError, ConflictError) as exc:
+        job_id = submit_job("escort", payload, budget_s=payload["seconds"] * ATTEMPTS,
+                        owner=f"team:{team_id}", night=plan.date)
+    except JobRefused as exc:
         return {"added": False, "message": str(exc)}
-    if result.saved is None:
-        return {"added": False, "message": result.message}
-    return {"added": True, "place": result.place, "message": result.message,
-            "version": result.saved.version}
+    return {"queued": True, "job": job_id,
+            "status_url": url_for("teamapi.job_status", token=request.view_args["token"],
+                                  job_id=job_id)}
 
 
 def _number(value: Any) -> bool:
@@ -199,8 +209,9 @@ def _level(plan: NightPlan) -> ColdLevel:
     return level_for(load_levels(resources().workspace.root), plan.temperature)
 
 
-def _params() -> SolveParams:
-    """The usual re-plan's search, within PATROL_ASSIGN_SECONDS: a team waits for it."""
-    seconds = float(current_app.config["ASSIGN_SECONDS"])
-    return SolveParams(time_limit_s=min(seconds, REPLAN_PARAMS.time_limit_s),
-                       solution_limit=REPLAN_PARAMS.solution_limit)
+def _search(plan: NightPlan) -> dict[str, Any]:
+    """The usual re-plan's search, within PATROL_ASSIGN_SECONDS, and the night's forecast low
+    (its cold level): what an assignment's or escort's job needs besides its own fields."""
+    seconds = min(float(current_app.config["ASSIGN_SECONDS"]), REPLAN_PARAMS.time_limit_s)
+    return {"seconds": seconds, "solution_limit": REPLAN_PARAMS.solution_limit,
+            "temperature": plan.temperature}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import json
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -17,10 +19,12 @@ from dispatch.coverage import (
     hotspot_districts,
     nights_between,
 )
-from dispatch.errors import FieldErrors, ValidationError
+from dispatch.errors import ConflictError, FieldErrors, ValidationError
 from dispatch.figures import NightFigures, campaign_figures
+from dispatch.jobs import records
+from dispatch.jobs.records import JobStatus
 from dispatch.outcomes import people_found
-from dispatch.shelter_reach import DEFAULT_MINUTES, ShelterReach, shelter_reach
+from dispatch.shelter_reach import DEFAULT_MINUTES, MAX_BANDS, ShelterReach, check_settings
 from maps.coverage import build_coverage_map
 from maps.render import map_parts
 from maps.shelter_reach import build_reach_map, reach_geojson
@@ -33,10 +37,16 @@ from webapp.figure_files import (
     table_csv,
     table_xlsx,
 )
+from webapp.jobs import accepted, find_job, job_document, staff_status_url, submit_job
 from webapp.resources import resources
 from webapp.views.pages import map_options
 
 bp = Blueprint("manager", __name__)
+
+#: How long a shelter-reach answer is shown again for the same settings.
+REACH_FRESH = timedelta(minutes=10)
+#: What a reach search may take before its worker counts as lost (bands of 60 minutes).
+REACH_BUDGET_S = 120.0
 
 
 @bp.get("/coverage")
@@ -113,24 +123,55 @@ def _figures(first: date, last: date) -> tuple[list[NightFigures], NightFigures]
 @bp.get("/coverage/shelters")
 @allow(Audience.READ)
 def shelters() -> str:
-    """Walking bands around each shelter, at-risk hotspots beyond them, suggested sites."""
+    """Walking bands around each shelter, at-risk hotspots beyond them, suggested sites.
+
+    The answer is searched by a worker: the page waits for it (and reloads itself), and
+    the same question asked again within :data:`REACH_FRESH` is answered at once.
+    """
     settings = _settings()
-    found = _reach(settings)
-    parts = map_parts(build_reach_map(found, **map_options()))
-    return render_template("shelter_reach.html", reach=found, map=parts, settings=settings)
+    found, job = _reach(settings)
+    parts = map_parts(build_reach_map(found, **map_options())) if found else None
+    return render_template("shelter_reach.html", reach=found, map=parts, settings=settings,
+                           job=job_document(job) if job is not None else None)
 
 
 @bp.get("/api/shelter-reach.geojson")
 @allow(Audience.READ)
-def shelters_geojson() -> dict[str, Any]:
-    """The same answer as GeoJSON (walk_area, outside, suggested_site features)."""
-    return reach_geojson(_reach(_settings()))
+def shelters_geojson() -> tuple[dict[str, Any], int]:
+    """The same answer as GeoJSON (walk_area, outside, suggested_site features); 202 with
+    the job to poll while a worker is still searching it."""
+    found, job = _reach(_settings())
+    if found is not None:
+        return reach_geojson(found), 200
+    assert job is not None
+    return accepted(job.id, staff_status_url(job.id))
 
 
-def _reach(settings: dict[str, Any]) -> ShelterReach:
+def _reach(settings: dict[str, Any]) -> tuple[ShelterReach | None, JobStatus | None]:
+    """A fresh answer to these settings, else the job searching it (queued now if none is)."""
+    key = "reach:" + hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:20]
     res = resources()
-    with res.sessions() as session:
-        return shelter_reach(session, res.walk_network, **settings)
+    with res.sessions.begin() as session:
+        done = records.recent_result(session, "reach", key,
+                                     datetime.now(UTC) - REACH_FRESH)
+        if done is not None and done.result is not None:
+            return ShelterReach.from_document(done.result), None
+        running = records.by_lock(session, key)
+    if running is None:
+        try:
+            job_id = submit_job("reach", {"settings": settings, "key": key},
+                                budget_s=REACH_BUDGET_S, lock=key)
+        except ConflictError:  # the same question was asked a moment ago: wait for that one
+            job_id = ""
+        running = find_job(job_id) if job_id else _by_lock(key)
+    if running is None:
+        abort(409, description="请重新载入 The answer changed meanwhile: reload the page")
+    return None, running
+
+
+def _by_lock(key: str) -> JobStatus | None:
+    with resources().sessions.begin() as session:
+        return records.by_lock(session, key)
 
 
 def _coverage_query() -> tuple[date, date, Filters]:
@@ -166,8 +207,12 @@ def _settings() -> dict[str, Any]:
     """The query's settings, or a 400 naming the field that is not a number."""
     args = request.args
     try:
-        minutes = [float(p) for p in args.get("minutes", "").split(",") if p.strip()]
-        return {
+        parts = args.get("minutes", "").split(",")
+        if len(parts) > MAX_BANDS:
+            raise ValidationError(f"at most {MAX_BANDS} walking times, e.g. 10,15,20 "
+                                  f"最多 {MAX_BANDS} 个步行时间")
+        minutes = [float(p) for p in parts if p.strip()]
+        settings = {
             "minutes": minutes or list(DEFAULT_MINUTES),
             "within": float(args.get("within", 15)),
             "new_sites": int(args.get("new_sites", 3)),
@@ -177,3 +222,5 @@ def _settings() -> dict[str, Any]:
         raise ValidationError(
             "设置须为数字 settings must be numbers: minutes like 10,15,20, within in minutes, "
             "new_sites and min_risk whole numbers") from exc
+    check_settings(**settings)
+    return settings

@@ -14,13 +14,13 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from dispatch.errors import ConflictError, FormError
+from dispatch.jobs.records import BUSY, active_plan, plan_lock
 from dispatch.nightsettings import NightSettings, SettingsForm, read_settings
 from dispatch.store import get_city
-from dispatch.versions import add_change, check_token, discard_changes, plan_version, publish
-from routes.solve import SolveParams
+from dispatch.versions import add_change, check_token, discard_changes, publish
 from webapp.access import Audience, allow
 from webapp.i18n import problem_text, translate
-from webapp.planjobs import BUSY
+from webapp.jobs import find_job, job_document, submit_job
 from webapp.planpage import build_page, parse_day
 from webapp.resources import resources
 from webapp.views.pages import basemap
@@ -48,7 +48,7 @@ def night() -> str | Response:
     """
     day = night_date_of(request.args.get("date"))
     version = request.args.get("v", type=int)
-    job = resources().jobs.get(request.args.get("job", ""))
+    job = find_job(request.args.get("job", "")) if request.args.get("job") else None
     if version is None and job is not None and job.state == "done" and job.version:
         return redirect(url_for("plan.night", date=day.isoformat(), v=job.version))
     form = _settings_form(request.args) if "temperature" in request.args else None
@@ -90,13 +90,11 @@ def replan(day: str) -> Response:
 @allow(Audience.DISPATCH)
 def job_status(day: str, job_id: str) -> tuple[dict[str, Any], int]:
     """How far the solver is: seconds elapsed of its budget, then the version it made."""
-    job = resources().jobs.get(job_id)
+    job = find_job(job_id)
     if job is None or job.night != night_date_of(day):
         return {"error": {"message": translate("No such plan being made; reload the page."),
                           "fields": {}}}, 404
-    status = job.status()
-    status["messages"] = [problem_text(p) for p in job.problems]
-    return status, 200
+    return job_document(job), 200
 
 
 @bp.post("/<day>/change")
@@ -143,28 +141,30 @@ def publish_version(day: str) -> Response:
 
 
 def _start(night_date: date, settings: NightSettings | None) -> Response:
-    """Start the solver in the background and show its progress."""
-    token = request.form.get("token", "")
-    # A re-plan searches briefly from the version's routes: longer, the search wanders off
-    # the routes the teams were given (bench/plan_versions.py).
+    """Queue the search for the workers and show its progress."""
+    job_id = start_plan(night_date, settings, request.form.get("token", ""))
+    return redirect(url_for("plan.night", date=night_date.isoformat(), job=job_id), code=303)
+
+
+def start_plan(night_date: date, settings: NightSettings | None, token: str) -> str:
+    """Queue a plan (new ``settings``) or re-plan (``None``) of the night; the job's id.
+
+    A re-plan searches briefly from the version's routes: longer, the search wanders off
+    the routes the teams were given (bench/plan_versions.py). A solution limit (tests set
+    one) makes the plan the same however busy the machine is.
+    """
     budget = float(current_app.config["PLAN_SECONDS" if settings else "REPLAN_SECONDS"])
-    sessions, workspace = resources().sessions, resources().workspace
-    # A solution limit (tests set one) makes the plan the same however busy the machine is.
-    params = SolveParams(time_limit_s=budget,
-                         solution_limit=current_app.config["PLAN_SOLUTION_LIMIT"])
-    found = resources()
-
-    def work() -> int:
-        return plan_version(sessions, workspace, night_date, token, settings, params,
-                            networks=found.networks).version
-
-    job = resources().jobs.start(night_date, budget, work)
-    return redirect(url_for("plan.night", date=night_date.isoformat(), job=job.id), code=303)
+    payload = {"night": night_date.isoformat(), "token": token,
+               "settings": settings.to_json() if settings else None, "seconds": budget,
+               "solution_limit": current_app.config["PLAN_SOLUTION_LIMIT"]}
+    return submit_job("plan", payload, budget_s=budget, night=night_date,
+                  lock=plan_lock(night_date))
 
 
 def _refuse_while_planning(night_date: date) -> None:
-    if resources().jobs.running(night_date) is not None:
-        raise ConflictError(BUSY)
+    with resources().sessions.begin() as session:
+        if active_plan(session, night_date) is not None:
+            raise ConflictError(BUSY)
 
 
 def _settings_form(data: MultiDict[str, str] | None = None) -> SettingsForm:

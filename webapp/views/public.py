@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from dispatch.checkins import FOUND_CATEGORIES
@@ -21,7 +21,7 @@ from dispatch.store import get_city
 from maps.basemap import Basemap
 from webapp.access import Audience, allow
 from webapp.filters import city_hm
-from webapp.ratelimit import RateLimit
+from webapp.limits import attempts
 from webapp.resources import resources
 from webapp.views.pages import basemap
 
@@ -135,10 +135,7 @@ def drawn(lon: float, lat: float, chosen: Basemap) -> list[float]:
 
 def _check_rate() -> None:
     """429 once a client address has sent its share of reports for now."""
-    limits: dict[str, RateLimit] = current_app.extensions.setdefault("patrol-report-rate", {})
-    setting = str(current_app.config["REPORT_RATE"])
-    limit = limits.setdefault(setting, RateLimit.parse(setting))
-    wait = limit.allow(request.remote_addr or "unknown")
+    wait = attempts("report").hit(request.remote_addr or "unknown")
     if wait:
         abort(429, description=f"报告太频繁 Too many reports from this address: try again in "
                                f"{int(wait // 60) + 1} min, or call the hotline")

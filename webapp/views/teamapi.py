@@ -20,6 +20,7 @@ from dispatch.models import CheckIn
 from dispatch.nightplan import visit_key
 from dispatch.reports import follow_up_checkin
 from webapp.access import Audience, allow
+from webapp.jobs import find_job, job_document
 from webapp.resources import resources
 from webapp.views.live import start_escort
 from webapp.views.team import team_route_for
@@ -64,6 +65,17 @@ def list_checkins(token: str) -> dict[str, Any]:
     with resources().sessions() as session:
         rows = night_checkins(session, plan.date, route.team_id)
     return {"checkins": [checkin_document(c) for c in rows]}
+
+
+@bp.get("/<token>/jobs/<job_id>")
+@allow(Audience.TEAM)
+def job_status(token: str, job_id: str) -> tuple[dict[str, Any], int]:
+    """How the team's own job stands (an escort being added to its night)."""
+    _plan, route = team_route_for(token)
+    found = find_job(job_id)
+    if found is None or found.owner != f"team:{route.team_id}":
+        return {"error": {"message": "没有这项任务 No such job for this team", "fields": {}}}, 404
+    return job_document(found), 200
 
 
 def checkin_document(row: CheckIn) -> dict[str, Any]:

@@ -1,0 +1,96 @@
+"""The searches a worker runs, each from a job's JSON payload.
+
+Each operation returns what the job ends with: the night's new version and, for
+answers that are more than a version, a JSON result. Errors that a person can act
+on (a stale form, a report already sent, no shelter in reach) are raised as the
+domain's errors and end the job as failed with their message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from dispatch.assignment import assign_claimed
+from dispatch.categories import load_categories
+from dispatch.cold import ColdLevel, level_for, load_levels
+from dispatch.escort import escort
+from dispatch.jobs.context import City
+from dispatch.nightsettings import NightSettings
+from dispatch.shelter_reach import shelter_reach
+from dispatch.store import get_city
+from dispatch.versions import plan_version
+from routes.problem import Mode
+from routes.solve import SolveParams
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a job ended well: a version of the night, a result, or both."""
+
+    version: int | None = None
+    result: dict[str, Any] | None = None
+
+
+def plan(city: City, payload: Mapping[str, Any]) -> Outcome:
+    """A night's plan (new settings) or re-plan (the latest version's, from its routes)."""
+    settings = payload.get("settings")
+    saved = plan_version(
+        city.sessions, city.workspace, date.fromisoformat(payload["night"]), payload["token"],
+        NightSettings.from_json(settings) if settings else None, _params(payload),
+        networks=city.networks)
+    return Outcome(version=saved.version)
+
+
+def assign(city: City, payload: Mapping[str, Any]) -> Outcome:
+    """The re-plan that puts a report claimed by the dispatcher into its team's night."""
+    saved = assign_claimed(
+        city.sessions, payload["reference"], payload["team"],
+        now=datetime.fromisoformat(payload["now"]), by=payload["by"], networks=city.networks,
+        level=_level(city, payload), categories=load_categories(city.workspace.root),
+        params=_params(payload))
+    return Outcome(version=saved.version, result={"team": payload["team"],
+                                                  "published": saved.status == "published"})
+
+
+def escort_trip(city: City, payload: Mapping[str, Any]) -> Outcome:
+    """A team's trip with a person to a shelter, a hospital or home, added to its night."""
+    to = payload.get("to")
+    found = escort(
+        city.sessions, date.fromisoformat(payload["night"]), payload["team"],
+        payload["reference"], destination=payload["destination"], people=payload["people"],
+        where=tuple(payload["where"]), to=tuple(to) if to else None,  # type: ignore[arg-type]
+        now=datetime.fromisoformat(payload["now"]), networks=city.networks,
+        level=_level(city, payload), categories=load_categories(city.workspace.root),
+        params=_params(payload))
+    result = {"added": found.saved is not None, "place": found.place,
+              "message": found.message}
+    return Outcome(version=found.saved.version if found.saved else None, result=result)
+
+
+def reach(city: City, payload: Mapping[str, Any]) -> Outcome:
+    """Shelters' walking bands, the at-risk hotspots beyond them and sites to open."""
+    with city.sessions() as session:
+        get_city(session)
+        found = shelter_reach(session, city.networks[Mode.WALK], **payload["settings"])
+    return Outcome(result=found.to_document())
+
+
+def _level(city: City, payload: Mapping[str, Any]) -> ColdLevel:
+    """The cold level of the night's forecast low, from the city's own table."""
+    low = payload.get("temperature")
+    return level_for(load_levels(city.workspace.root), float(low) if low is not None else None)
+
+
+def _params(payload: Mapping[str, Any]) -> SolveParams:
+    limit = payload.get("solution_limit")
+    return SolveParams(time_limit_s=float(payload["seconds"]),
+                       solution_limit=int(limit) if limit else None)
+
+
+#: Every kind of job, by the name its record carries.
+OPERATIONS: dict[str, Callable[[City, Mapping[str, Any]], Outcome]] = {
+    "plan": plan, "assign": assign, "escort": escort_trip, "reach": reach,
+}

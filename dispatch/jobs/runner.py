@@ -1,0 +1,93 @@
+"""One job on a worker: take it, keep it alive, run its search, record how it ended."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dispatch.errors import (
+    ConflictError,
+    FieldProblem,
+    FormError,
+    NotBuiltError,
+    NotFoundError,
+    ValidationError,
+)
+from dispatch.jobs import records
+from dispatch.jobs.context import city_of
+from dispatch.jobs.operations import OPERATIONS, Outcome
+
+log = logging.getLogger(__name__)
+
+FAILED = "Planning failed; the server log has the details."
+#: Seconds between a worker's signs of life while it loads, prepares and saves.
+BEAT_S = 2.0
+
+
+def run_job(job_id: str, data_dir: str, database_url: str) -> None:
+    """Run the job ``job_id`` of the city in ``data_dir``; a job already ended is skipped."""
+    city = city_of(data_dir, database_url)
+    with city.sessions.begin() as session:
+        row = records.take(session, job_id, worker_name())
+        if row is None:
+            log.info("job %s is no longer waiting; skipped", job_id)
+            return
+        kind, payload = row.kind, dict(row.payload)
+    with _alive(city.sessions, job_id):
+        try:
+            outcome = OPERATIONS[kind](city, payload)
+        except FormError as exc:
+            _fail(city.sessions, job_id, exc.problems)
+        except (ConflictError, ValidationError, NotBuiltError, NotFoundError) as exc:
+            _fail(city.sessions, job_id, (FieldProblem("plan", str(exc)),))
+        except Exception:  # the page hears that it failed, never the exception's text
+            log.exception("job %s (%s) failed", job_id, kind)
+            _fail(city.sessions, job_id, (FieldProblem("plan", FAILED),))
+        else:
+            _finish(city.sessions, job_id, outcome)
+
+
+def worker_name() -> str:
+    """``host:pid`` of this worker process, as a job's record names it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _finish(sessions: sessionmaker[Session], job_id: str, outcome: Outcome) -> None:
+    with sessions.begin() as session:
+        if not records.finish(session, job_id, version=outcome.version, result=outcome.result):
+            log.warning("job %s ended after it was given up as lost", job_id)
+
+
+def _fail(sessions: sessionmaker[Session], job_id: str,
+          problems: tuple[FieldProblem, ...]) -> None:
+    with sessions.begin() as session:
+        records.fail(session, job_id, problems)
+
+
+@contextmanager
+def _alive(sessions: sessionmaker[Session], job_id: str) -> Iterator[None]:
+    """Beat every :data:`BEAT_S` while the job runs (a search itself holds the interpreter,
+    which :data:`records.LOST_GRACE` and the job's budget allow for)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(BEAT_S):
+            try:
+                with sessions.begin() as session:
+                    records.beat(session, job_id)
+            except Exception:  # a busy database: the next beat will do
+                log.debug("heartbeat of job %s missed", job_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"beat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=BEAT_S * 2)
