@@ -144,15 +144,25 @@ def free_port() -> int:
 
 
 class Server:
-    """``patrol serve`` on a data directory, as a child process that can be killed."""
+    """``patrol serve`` on a data directory, as a child process that can be killed.
 
-    def __init__(self, data_dir: Path, *, port: int | None = None, threads: int = 8) -> None:
+    ``processes`` web processes (more than one: gunicorn) and ``workers`` worker processes
+    started beside it (0 when ``patrol worker`` runs apart, on a Redis queue); ``env``
+    adds settings such as ``PATROL_QUEUE_URL`` and ``DATABASE_URL``.
+    """
+
+    def __init__(self, data_dir: Path, *, port: int | None = None, threads: int = 8,
+                 processes: int = 1, workers: int = 1,
+                 env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.threads = threads
+        self.processes = processes
+        self.workers = workers
+        self.env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
         #: The server's own messages (a pipe nobody reads could fill and stall it).
-        self.log_path = data_dir.parent / f"{data_dir.name}-serve.log"
+        self.log_path = data_dir.parent / f"{data_dir.name}-serve-{self.port}.log"
 
     @property
     def url(self) -> str:
@@ -162,12 +172,14 @@ class Server:
         """Start the server and wait until it answers; returns the seconds that took."""
         began = time.monotonic()
         env = os.environ | {"PYTHONPATH": str(REPO), "PATROL_DISPATCH_NOW": DISPATCH_NOW,
-                            "PATROL_REPORT_RATE": "1000/60"}
+                            "PATROL_REPORT_RATE": "1000/60"} | self.env
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "webapp.cli", "--data-dir", str(self.data_dir), "-q",
-                 "serve", "--port", str(self.port), "--threads", str(self.threads)],
-                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+                 "serve", "--port", str(self.port), "--threads", str(self.threads),
+                 "--processes", str(self.processes), "--workers", str(self.workers)],
+                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                start_new_session=True)
         self.wait_ready(began + timeout)
         return time.monotonic() - began
 
@@ -185,10 +197,9 @@ class Server:
         raise RuntimeError(f"patrol serve did not answer on {self.url} in time")
 
     def kill(self) -> None:
-        """SIGKILL: no clean-up, as when the machine's process is shot or the power goes."""
+        """SIGKILL the server (and, as a power cut would, every process it started)."""
         if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
+            _kill_group(self.process)
 
     def stop(self) -> None:
         """SIGTERM and wait (SIGKILL after 10 s)."""
@@ -196,9 +207,10 @@ class Server:
             return
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.kill()
+        _kill_group(self.process)  # a worker left behind by a server that did not stop
 
     def _stderr(self) -> str:
         return self.log_path.read_text(errors="replace")[-2000:]
@@ -209,6 +221,102 @@ class Server:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+class WorkerProcess:
+    """``patrol worker`` as a child process (its own process group, so that it and the
+    processes it forks can be killed together)."""
+
+    def __init__(self, data_dir: Path, *, processes: int = 1,
+                 env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.processes = processes
+        self.env = dict(env or {})
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = data_dir.parent / f"{data_dir.name}-worker-{id(self)}.log"
+
+    def start(self) -> WorkerProcess:
+        env = os.environ | {"PYTHONPATH": str(REPO)} | self.env
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "webapp.cli", "--data-dir", str(self.data_dir), "-q",
+                 "worker", "--processes", str(self.processes)],
+                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                start_new_session=True)
+        return self
+
+    def children(self) -> list[int]:
+        """The pids of the processes the worker forked (its scheduler and its workers)."""
+        assert self.process is not None
+        found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
+                               text=True).stdout.split()
+        return [int(pid) for pid in found]
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+        _kill_group(self.process)
+
+    def __enter__(self) -> WorkerProcess:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+class RedisServer:
+    """Debian's ``redis-server`` on a free port, keeping nothing on disk."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 20.0) -> RedisServer:
+        import redis
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping():
+                    return self
+            except redis.RedisError:
+                time.sleep(0.1)
+        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def __enter__(self) -> RedisServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a child and every process of its group."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
 
 
 @dataclass(frozen=True)
@@ -453,3 +561,149 @@ def read_stored(data_dir: Path) -> Stored:
     finally:
         engine.dispose()
     return Stored(Counter({str(cid): int(n) for cid, n in rows}), int(reports), str(check))
+
+
+# --- Searches through the API (bench/responsiveness.py, province.py, lost_jobs.py) ---
+
+#: A job's states once it has ended.
+ENDED = ("done", "failed")
+
+
+def build_demo(data_dir: Path, *, teams: int = 4, seconds: float = 10.0) -> None:
+    """The Helsinki demo city and a night of ``teams`` teams (half on foot) planned in it:
+    its teams T1..Tn are on the roster, ready for ``POST /api/plan/<day>/run``."""
+    from dispatch.city import build_city, demo_source
+    from dispatch.night import NightOptions
+    from dispatch.planning import plan_and_save
+    from routes.solve import SolveParams
+
+    workspace = Workspace.locate(data_dir)
+    build_city(workspace, demo_source(workspace), "Helsinki (demo)")
+    plan_and_save(workspace, NightOptions(teams=teams, on_foot=teams // 2),
+                  params=SolveParams(time_limit_s=seconds, solution_limit=200))
+
+
+def patrol_command(data_dir: Path, *args: str) -> None:
+    """Run ``patrol --data-dir DATA_DIR -q ARGS`` to its end (its output dropped)."""
+    subprocess.run([sys.executable, "-m", "webapp.cli", "--data-dir", str(data_dir), "-q",
+                    *args], check=True, stdout=subprocess.DEVNULL,
+                   env=os.environ | {"PYTHONPATH": str(REPO)})
+
+
+def latest_night(data_dir: Path) -> datetime:
+    """The shift start of the data directory's latest plan (other nights are planned
+    beside it)."""
+    from dispatch.planning import latest_plan
+    from dispatch.store import session_factory
+
+    engine = open_engine(Workspace.locate(data_dir).database_url)
+    try:
+        with session_factory(engine)() as session:
+            plan = latest_plan(session)
+    finally:
+        engine.dispose()
+    if plan is None:
+        raise ValueError(f"no plan in {data_dir}")
+    return plan.shift_start
+
+
+def run_plan(session: requests.Session, base_url: str, night: object, teams: Iterable[str], *,
+             start: str = "20:00", end: str = "06:00", temperature: float = -12) -> str:
+    """``POST /api/plan/<night>/run`` as a signed-in dispatcher; the job's status URL
+    (absolute). Raises with the answer's text unless it is 202."""
+    answer = session.post(f"{base_url}/api/plan/{night}/run", timeout=TIMEOUT,
+                          json={"teams": list(teams), "start": start, "end": end,
+                                "temperature": temperature})
+    if answer.status_code != 202:
+        raise RuntimeError(f"plan of {night}: {answer.status_code} {answer.text[:300]}")
+    return base_url + answer.json()["status_url"]
+
+
+def job_status(session: requests.Session, status_url: str) -> dict[str, object]:
+    """What the status URL answers now (state, elapsed_s, budget_s, version, messages)."""
+    answer = session.get(status_url, timeout=TIMEOUT)
+    answer.raise_for_status()
+    found: dict[str, object] = answer.json()
+    return found
+
+
+@dataclass
+class JobWatch:
+    """A job followed by polling: when (monotonic s) it was seen running and ended."""
+
+    status_url: str
+    session: requests.Session
+    submitted: float
+    running_at: float | None = None
+    ended_at: float | None = None
+    last: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def state(self) -> str:
+        return str(self.last.get("state", "queued"))
+
+    def poll(self) -> str:
+        try:
+            self.last = job_status(self.session, self.status_url)
+        except requests.RequestException:
+            return self.state
+        now = time.monotonic()
+        if self.state in ("running", *ENDED) and self.running_at is None:
+            self.running_at = now
+        if self.state in ENDED and self.ended_at is None:
+            self.ended_at = now
+        return self.state
+
+
+def watch_jobs(watches: list[JobWatch], timeout_s: float, *, every_s: float = 0.5,
+               stop: threading.Event | None = None) -> bool:
+    """Poll every job until each has ended (True) or ``timeout_s`` passed (False)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not (stop is not None and stop.is_set()):
+        if all(w.state in ENDED or w.poll() in ENDED for w in watches):
+            return True
+        time.sleep(every_s)
+    return all(w.state in ENDED for w in watches)
+
+
+#: What marks trouble in a server's or a worker's log.
+PROBLEM_MARKS = ("Traceback", "ERROR", "CRITICAL", "Exception", "WARNING", "warning:",
+                 "locked", "Error")
+
+
+def log_problems(paths: Iterable[Path]) -> list[str]:
+    """Lines of the logs that tell of trouble (errors, tracebacks, warnings), with the
+    log's name in front."""
+    found = []
+    for path in paths:
+        if not path.exists():
+            continue
+        for line in path.read_text(errors="replace").splitlines():
+            if any(mark in line for mark in PROBLEM_MARKS):
+                found.append(f"{path.name}: {line.strip()}")
+    return found
+
+
+def print_log_problems(paths: Iterable[Path], *, shown: int = 8) -> None:
+    """One line saying how many log lines told of trouble, and the first few distinct ones."""
+    paths = list(paths)
+    found = log_problems(paths)
+    print(f"  logs ({', '.join(p.name for p in paths if p.exists())}): "
+          f"{len(found)} lines of errors or warnings")
+    seen: set[str] = set()
+    for line in found:
+        key = re.sub(r"\d+", "#", line)
+        if key not in seen and len(seen) < shown:
+            seen.add(key)
+            print(f"    {line[:220]}")
+
+
+def rss_mb(pid: int) -> float:
+    """The resident memory of a process, in MB (NaN when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")

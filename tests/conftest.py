@@ -6,14 +6,17 @@ Helsinki). Every fixed date is a winter night, so Helsinki is at UTC+02:00.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
@@ -33,6 +36,19 @@ from dispatch.workspace import Workspace
 from routes.network import load_network
 from routes.problem import Mode
 from routes.solve import SolveParams
+
+
+def bench_module(name: str) -> ModuleType:
+    """A script of ``bench/`` as a module (the load tests drive the benchmarks' code)."""
+    if name not in sys.modules:  # dataclasses look their module up by name
+        path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
 
 HELSINKI = "Europe/Helsinki"
 #: A January night: Helsinki keeps UTC+02:00 from the shift start to its end.

@@ -9,6 +9,7 @@ from shapely.geometry import mapping
 from werkzeug.exceptions import HTTPException
 
 from dispatch.errors import (
+    ConflictError,
     FieldErrors,
     NotBuiltError,
     NotFoundError,
@@ -48,6 +49,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(NotBuiltError)
     def _not_built(exc: NotBuiltError):  # type: ignore[no-untyped-def]
         return error_response(404, str(exc))
+
+    @app.errorhandler(ConflictError)
+    def _conflict(exc: ConflictError):  # type: ignore[no-untyped-def]
+        """Someone else got there first (a plan of the night is being made ...): 409."""
+        return error_response(409, translate(str(exc)))
 
     @app.errorhandler(QueueUnavailable)
     def _queue_down(exc: QueueUnavailable):  # type: ignore[no-untyped-def]

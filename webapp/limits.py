@@ -8,15 +8,21 @@ counting goes on in memory until it is back, and no page fails for it.
 
 from __future__ import annotations
 
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from dispatch.errors import ValidationError
+
+log = logging.getLogger(__name__)
 
 
 def parse_rate(text: str, setting: str) -> RateLimitItem:
@@ -38,19 +44,31 @@ class Attempts:
     limiter: Limiter
     item: RateLimitItem
     scope: str
+    #: Counts kept in this process while the shared storage cannot be reached.
+    fallback: RateLimiter = field(
+        default_factory=lambda: MovingWindowRateLimiter(MemoryStorage()))
 
     def hit(self, key: str) -> float:
         """0 when ``key`` may go on (the hit is counted); else seconds until it may."""
-        if self.limiter.limiter.hit(self.item, self.scope, key):
+        if self._call("hit", key):
             return 0.0
         return self.waiting(key) or 1.0
 
     def waiting(self, key: str) -> float:
         """Seconds until ``key`` may go on (0: now), without counting a hit."""
-        if self.limiter.limiter.test(self.item, self.scope, key):
+        if self._call("test", key):
             return 0.0
-        stats = self.limiter.limiter.get_window_stats(self.item, self.scope, key)
-        return max(stats.reset_time - time.time(), 1.0)
+        stats = self._call("get_window_stats", key)
+        return max(float(stats.reset_time) - time.time(), 1.0)
+
+    def _call(self, name: str, key: str) -> Any:
+        """The shared storage's answer, else this process's own (Redis down: no page fails)."""
+        try:
+            return getattr(self.limiter.limiter, name)(self.item, self.scope, key)
+        except Exception as exc:  # the storage's own connection errors
+            log.warning("rate-limit storage unavailable (%s); counting in this process",
+                        type(exc).__name__)
+            return getattr(self.fallback, name)(self.item, self.scope, key)
 
 
 def storage_uri(app: Flask) -> str:

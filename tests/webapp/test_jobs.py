@@ -78,7 +78,7 @@ def test_the_plan_api_queues_a_job_and_its_status_url_follows_it(
     with app.app_context(), resources().sessions() as session:
         row = session.scalars(select(SavedPlan).where(
             SavedPlan.version == status["version"], SavedPlan.night == night)).one()
-        assert {r["team_id"] for r in row.document["routes"]} == {"T1", "T2"}
+        assert {t["id"] for t in row.document["night"]["teams"]} == {"T1", "T2"}
 
 
 def test_bad_fields_get_422_naming_each_field(idle_app: Flask) -> None:
@@ -103,7 +103,7 @@ def test_two_dispatchers_pressing_plan_make_one_job(idle_app: Flask) -> None:
     other = idle_app.test_client(role="admin")
     second = other.post(f"/api/plan/{night}/run", json=SETTINGS)
     assert first.status_code == 202 and second.status_code == 409
-    assert "being made" in second.get_json()["error"]["message"]
+    assert "正在生成这一晚的计划" in second.get_json()["error"]["message"]
     assert len(_jobs(idle_app)) == 1
     status = other.get(first.get_json()["status_url"]).get_json()
     assert status["state"] == "queued"
@@ -117,7 +117,10 @@ def test_a_person_may_have_only_a_few_jobs_waiting(idle_app: Flask) -> None:
                          json=SETTINGS).status_code for k in range(3)]
     assert codes == [202, 202, 429]
     refused = client.post(f"/api/plan/{(day + timedelta(days=5)).date()}/run", json=SETTINGS)
-    assert "2 searches waiting" in refused.get_json()["error"]["message"]
+    assert "2 个搜索在等待或进行中" in refused.get_json()["error"]["message"]
+    client.set_cookie("lang", "en")
+    english = client.post(f"/api/plan/{(day + timedelta(days=5)).date()}/run", json=SETTINGS)
+    assert "2 searches waiting or running" in english.get_json()["error"]["message"]
     # Another person is not held up by them.
     assert idle_app.test_client(role="admin").post(
         f"/api/plan/{(day + timedelta(days=7)).date()}/run", json=SETTINGS).status_code == 202

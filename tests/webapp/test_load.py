@@ -5,14 +5,13 @@ The driver is ``bench/load_driver.py`` (the benchmark drives the same code for l
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from tests.conftest import bench_module
 
 pytestmark = pytest.mark.slow
 
@@ -20,18 +19,7 @@ SECONDS = 20.0
 KILL_AFTER_S = 7.0
 
 
-def _driver() -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "bench" / "load_driver.py"
-    if "load_driver" not in sys.modules:  # dataclasses look their module up by name
-        spec = importlib.util.spec_from_file_location("load_driver", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["load_driver"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["load_driver"]
-
-
-load_driver = _driver()
+load_driver = bench_module("load_driver")
 
 
 @pytest.fixture()
