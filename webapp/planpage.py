@@ -26,13 +26,12 @@ from dispatch.planfigures import FigureChange, PlanFigures, compare_figures, pla
 from dispatch.roster import list_teams
 from dispatch.store import get_city
 from dispatch.versions import latest_version, night_versions, state_token, wanted_of
-from maps.overview import build_overview_map
-from maps.render import MapParts, map_parts
+from maps.render import MapParts
 from webapp.i18n import translate
 from webapp.jobs import find_job, job_document
 from webapp.resources import resources
 from webapp.teamlinks import TeamLink, team_links
-from webapp.views.pages import basemap, drawn_plan, map_options
+from webapp.views.pages import basemap, overview_parts
 
 FORECAST_TTL_S = 600
 
@@ -125,8 +124,7 @@ def version_view(row: SavedPlan, rows: dict[int, SavedPlan]) -> VersionView:
 
 
 def _overview(plan: NightPlan) -> tuple[MapParts, str]:
-    built = build_overview_map(drawn_plan(plan), **map_options())  # type: ignore[arg-type]
-    return map_parts(built), built.get_name()
+    return overview_parts(plan)
 
 
 def _last_settings(session: Session, latest: SavedPlan | None) -> SettingsForm:

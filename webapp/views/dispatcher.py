@@ -6,12 +6,10 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from dispatch.checkins import ACTIONS, FOUND_CATEGORIES, OUTCOMES, done_visits, night_checkins
-from maps.overview import build_overview_map
-from maps.render import map_parts
 from webapp.access import Audience, allow
 from webapp.resources import resources
 from webapp.teamlinks import team_links
-from webapp.views.pages import current_plan, drawn_plan, map_options
+from webapp.views.pages import current_plan, overview_parts
 
 bp = Blueprint("dispatcher", __name__)
 
@@ -21,7 +19,7 @@ bp = Blueprint("dispatcher", __name__)
 def overview() -> str:
     """All routes, what each team does, what was left out, and what teams checked."""
     plan = current_plan()
-    parts = map_parts(build_overview_map(drawn_plan(plan), **map_options()))
+    parts, _name = overview_parts(plan)
     with resources().sessions() as session:
         checkins = night_checkins(session, plan.date)
     # A team's link is its key: only those who dispatch hand links out.

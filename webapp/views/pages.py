@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from flask import Flask, abort, current_app
 
 from dispatch.nightplan import NightPlan
 from maps.basemap import Basemap, choose_basemap, plan_in_datum, roads_in_datum
+from maps.overview import build_overview_map
+from maps.render import MapParts, map_parts
 from webapp.resources import resources
 
 ASSET_BASE = "/assets/leaflet"
+#: Overview maps kept per web process (a night's recent versions, a few nights).
+DRAWN_KEPT = 8
+_DRAWN_LOCK = threading.Lock()
 
 
 def current_plan() -> NightPlan:
@@ -49,6 +57,28 @@ def datum_roads(chosen: Basemap):  # type: ignore[no-untyped-def]
 def drawn_plan(plan: NightPlan) -> NightPlan:
     """``plan`` in the basemap's datum: on GCJ-02 tiles, everything is drawn converted."""
     return plan_in_datum(plan, basemap().datum)
+
+
+def overview_parts(plan: NightPlan) -> tuple[MapParts, str]:
+    """The overview map of ``plan`` and its name, drawn once per version and web process.
+
+    Drawing it takes Folium about 0.3 s of CPU; a saved version never changes, so every
+    later page of it (the overview, the plan page, each dispatcher's reload) reuses it.
+    """
+    key = (plan.date.isoformat(), plan.created_at.isoformat(), len(plan.routes))
+    drawn: OrderedDict[tuple[str, str, int], tuple[MapParts, str]] = \
+        current_app.extensions.setdefault("patrol-overview-maps", OrderedDict())
+    with _DRAWN_LOCK:
+        if key in drawn:
+            drawn.move_to_end(key)
+            return drawn[key]
+    built = build_overview_map(drawn_plan(plan), **map_options())  # type: ignore[arg-type]
+    found = (map_parts(built), built.get_name())
+    with _DRAWN_LOCK:
+        drawn[key] = found
+        while len(drawn) > DRAWN_KEPT:
+            drawn.popitem(last=False)
+    return found
 
 
 def init_app(app: Flask) -> None:
