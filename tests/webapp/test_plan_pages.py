@@ -68,7 +68,7 @@ def _plan(app: Flask, client: FlaskClient, **form: object) -> int:
             "temperature": "-12", **form}
     answer = client.post(f"/plan/{NIGHT}/{'replan' if form.get('again') else 'run'}", data=data)
     assert answer.status_code == 303, answer.get_data(as_text=True)[:500]
-    job = answer.headers["Location"].split("job=")[1]
+    job = answer.headers["Location"].split("job=")[1].split("#")[0]
     status = client.get(f"/plan/{NIGHT}/jobs/{job}").get_json()
     assert status["budget_s"] == 120 and status["state"] in ("queued", "running", "done")
     status = wait_for_job(client, f"/plan/{NIGHT}/jobs/{job}")

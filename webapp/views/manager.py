@@ -223,4 +223,5 @@ def _settings() -> dict[str, Any]:
             "设置须为数字 settings must be numbers: minutes like 10,15,20, within in minutes, "
             "new_sites and min_risk whole numbers") from exc
     check_settings(**settings)
+    settings["minutes"] = sorted({int(m) for m in settings["minutes"]})  # whole minutes
     return settings

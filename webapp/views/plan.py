@@ -143,7 +143,8 @@ def publish_version(day: str) -> Response:
 def _start(night_date: date, settings: NightSettings | None) -> Response:
     """Queue the search for the workers and show its progress."""
     job_id = start_plan(night_date, settings, request.form.get("token", ""))
-    return redirect(url_for("plan.night", date=night_date.isoformat(), job=job_id), code=303)
+    return redirect(url_for("plan.night", date=night_date.isoformat(), job=job_id,
+                            _anchor="progress"), code=303)
 
 
 def start_plan(night_date: date, settings: NightSettings | None, token: str) -> str:
