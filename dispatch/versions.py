@@ -176,6 +176,18 @@ def published_plan(session: Session, night_date: date,
     return plan_of(session, plan_id, parsed) if plan_id is not None else None
 
 
+def night_plan(session: Session, night_date: date,
+               parsed: ParsedPlans | None = None) -> NightPlan | None:
+    """The plan of ``night_date`` that its teams follow: the published version, else (while
+    none is published) the night's latest; ``None`` before its first plan. Planning
+    another night never changes it."""
+    found = published_plan(session, night_date, parsed)
+    if found is not None:
+        return found
+    row = latest_version(session, night_date)
+    return plan_of(session, row.id, parsed) if row is not None else None
+
+
 def _published(night_date: date) -> Select[SavedPlan]:
     return select(SavedPlan).where(SavedPlan.night == night_date,
                                    SavedPlan.status == "published") \

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.board import Rankings
 from dispatch.jobs.queue import JobQueue
+from dispatch.night import tonight
 from dispatch.nightplan import NightPlan
 from dispatch.plancache import ParsedPlans
 from dispatch.planning import latest_plan, load_networks
-from dispatch.store import open_engine, session_factory
-from dispatch.versions import published_plan
+from dispatch.store import get_city, open_engine, session_factory
+from dispatch.versions import night_plan, published_plan
 from dispatch.workspace import Workspace
 from routes.network import network_edges
 from routes.problem import Mode
@@ -64,6 +65,16 @@ class Resources:
     def latest_plan(self) -> NightPlan | None:
         with self.sessions() as session:
             return latest_plan(session, self.parsed)
+
+    def night_plan(self, night: date) -> NightPlan | None:
+        """The plan ``night``'s teams follow (published, else its latest version)."""
+        with self.sessions() as session:
+            return night_plan(session, night, self.parsed)
+
+    def tonight(self) -> date:
+        """Tonight in the city's time zone (until the usual shift end, last night)."""
+        with self.sessions() as session:
+            return tonight(get_city(session).timezone)
 
     def published_plan(self, night: date) -> NightPlan | None:
         """The plan published for ``night``, if the dispatcher has published one."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from datetime import date
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, request
 
 from dispatch.nightplan import NightPlan
 from maps.basemap import Basemap, choose_basemap, plan_in_datum, roads_in_datum
@@ -20,8 +21,22 @@ _DRAWN_LOCK = threading.Lock()
 
 
 def current_plan() -> NightPlan:
-    """The latest plan, or 404 telling the dispatcher how to make one."""
-    plan = resources().latest_plan()
+    """The plan of the night ``?date=`` asks for, else tonight's (published, else its latest
+    version), else the latest of any night; 404 telling the dispatcher how to make one."""
+    asked = request.args.get("date", "").strip()
+    if asked:
+        try:
+            night = date.fromisoformat(asked)
+        except ValueError:
+            abort(400, description=f"日期格式为 YYYY-MM-DD {asked!r} is not a date: give "
+                                   "YYYY-MM-DD")
+        plan = resources().night_plan(night)
+        if plan is None:
+            abort(404, description=f"{night} 还没有计划 The night of {night} has no plan")
+        return plan
+    res = resources()
+    plan = res.night_plan(res.tonight()) if res.latest_plan() is not None else None
+    plan = plan or res.latest_plan()
     if plan is None:
         abort(404, description="还没有巡查计划 No plan yet: run `patrol plan --teams 4` "
                                "(or `patrol demo`) first")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -154,8 +155,11 @@ def data_version(plan: NightPlan, route: TeamRoute) -> str:
 def team_route_for(token: str) -> tuple[NightPlan, TeamRoute]:
     """The plan and route a token opens; 403/410 when it is not for tonight's plan."""
     team_pass = read_team_token(token)
-    plan = resources().published_plan(team_pass.night) or current_plan()
-    check_night(team_pass, plan)
+    plan = resources().night_plan(team_pass.night)
+    if plan is None:
+        check_night(team_pass, resources().tonight())
+        abort(404, description=f"还没有 {team_pass.night} 的计划 The night of "
+                               f"{team_pass.night} is not planned yet; try again later")
     try:
         return plan, plan.route(team_pass.team_id)
     except KeyError:
@@ -164,12 +168,9 @@ def team_route_for(token: str) -> tuple[NightPlan, TeamRoute]:
                                        "the dispatcher for your team's link") from None
 
 
-def check_night(team_pass: TeamPass, plan: NightPlan) -> None:
-    """A link of an earlier night is over (410); one of a night not planned yet is a 404."""
-    if team_pass.night < plan.date:
+def check_night(team_pass: TeamPass, tonight: date) -> None:
+    """A link of an earlier night with no plan is over (410)."""
+    if team_pass.night < tonight:
         raise TokenExpired(description=f"链接已过期 This link was for the night of "
-                                       f"{team_pass.night}; tonight is {plan.date}: ask the "
+                                       f"{team_pass.night}; tonight is {tonight}: ask the "
                                        "dispatcher for tonight's link")
-    if team_pass.night > plan.date:
-        abort(404, description=f"还没有 {team_pass.night} 的计划 The night of "
-                               f"{team_pass.night} is not planned yet; try again later")
