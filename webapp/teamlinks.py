@@ -22,9 +22,11 @@ class TeamLink:
     qr_svg: Markup
 
 
-def team_link_url(plan: NightPlan, team_id: str) -> str:
-    """The absolute URL of ``team_id``'s phone page for ``plan``'s night."""
-    token = make_team_token(team_id, plan.date, link_expiry(plan.shift_end))
+def team_link_url(plan: NightPlan, team_id: str, *, view_only: bool = False) -> str:
+    """The absolute URL of ``team_id``'s phone page for ``plan``'s night (a preview that
+    records nothing when ``view_only``)."""
+    token = make_team_token(team_id, plan.date, link_expiry(plan.shift_end),
+                            view_only=view_only)
     return url_for("team.phone", token=token, _external=True)
 
 

@@ -45,13 +45,20 @@ class TeamPass:
     team_id: str
     night: date
     expires_at: datetime
+    #: A staff member's preview of the team's page: it shows, it never records.
+    view_only: bool = False
 
 
-def make_team_token(team_id: str, night: date, expires_at: datetime) -> str:
-    """A URL-safe token for ``team_id`` on ``night``, valid until ``expires_at``."""
+def make_team_token(team_id: str, night: date, expires_at: datetime, *,
+                    view_only: bool = False) -> str:
+    """A URL-safe token for ``team_id`` on ``night``, valid until ``expires_at``; a
+    ``view_only`` one opens the page but cannot check in or step a report."""
     if expires_at.tzinfo is None:
         raise ValueError("expires_at needs a time zone, e.g. the plan's shift end")
-    payload = {"t": team_id, "n": night.isoformat(), "e": int(expires_at.timestamp())}
+    payload: dict[str, object] = {"t": team_id, "n": night.isoformat(),
+                                  "e": int(expires_at.timestamp())}
+    if view_only:
+        payload["v"] = 1
     return _serializer().dumps(payload)
 
 
@@ -60,7 +67,8 @@ def read_team_token(token: str, now: datetime | None = None) -> TeamPass:
     try:
         payload = _serializer().loads(token)
         found = TeamPass(str(payload["t"]), date.fromisoformat(payload["n"]),
-                         datetime.fromtimestamp(int(payload["e"]), UTC))
+                         datetime.fromtimestamp(int(payload["e"]), UTC),
+                         view_only=bool(payload.get("v")))
     except (BadSignature, KeyError, TypeError, ValueError):
         raise TokenRefused(description="链接无效 This team link is not valid (changed or cut "
                                        "short): ask the dispatcher for tonight's link or QR "

@@ -30,7 +30,7 @@ from webapp.jobs import accepted, staff_status_url, submit_job
 from webapp.resources import resources
 from webapp.views.pages import basemap
 from webapp.views.public import drawn, small_map_config, submit
-from webapp.views.team import team_route_for
+from webapp.views.team import team_writer_for
 
 bp = Blueprint("live", __name__)
 team_bp = Blueprint("teamreports", __name__, url_prefix="/api/t")
@@ -114,7 +114,7 @@ def assign_report(reference: str) -> tuple[dict[str, Any], int]:
 @allow(Audience.TEAM)
 def team_step(token: str, reference: str) -> dict[str, Any]:
     """The team on its way, arrived, or done (with what became of the person)."""
-    plan, route = team_route_for(token)
+    plan, route = team_writer_for(token)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(400, description="发送 JSON 对象 Send the step as a JSON object")

@@ -61,7 +61,8 @@ def phone(token: str) -> Response:
         "team.html", plan=plan, route=route, token=token, report_outcomes=REPORT_OUTCOMES,
         report_statuses=REPORT_STATUSES,
         rows=stop_rows(plan, route, done_visits(mine), calls), found_categories=FOUND_CATEGORIES,
-        actions=ACTIONS, config=_page_config(plan, route, token))
+        actions=ACTIONS, config=_page_config(plan, route, token),
+        preview=read_team_token(token).view_only)
     response = make_response(page)
     # The page always asks the server first (a re-plan shows at once), but an unchanged
     # page is a 304 of a few bytes.
@@ -110,13 +111,14 @@ def service_worker() -> Response:
 @bp.get("/teams/<team_id>")
 @allow(Audience.READ)
 def route(team_id: str) -> BaseResponse:
-    """The dispatcher's preview: the same page the team gets, through tonight's link."""
+    """Staff's preview: the page the team gets, through a link that only shows (what a
+    team records is the team's; staff act from the board, under their own name)."""
     plan = current_plan()
     try:
         plan.route(team_id)
     except KeyError as exc:
         abort(404, description=f"没有这个队伍 No such team tonight: {exc.args[0]}")
-    return redirect(team_link_url(plan, team_id))
+    return redirect(team_link_url(plan, team_id, view_only=True))
 
 
 def _page_config(plan: NightPlan, route: TeamRoute, token: str) -> dict[str, object]:
@@ -150,6 +152,16 @@ def data_version(plan: NightPlan, route: TeamRoute) -> str:
     """Names one plan's route document for one team and basemap."""
     key = f"{DATA_FORMAT}|{plan.created_at.isoformat()}|{route.team_id}|{basemap()!r}"
     return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def team_writer_for(token: str) -> tuple[NightPlan, TeamRoute]:
+    """As :func:`team_route_for`, for what records in the team's name: a preview link is
+    refused (403)."""
+    if read_team_token(token).view_only:
+        raise TokenRefused(description="预览链接只能查看 A preview link only shows the route: "
+                                       "check-ins and report steps come from the team's own "
+                                       "link")
+    return team_route_for(token)
 
 
 def team_route_for(token: str) -> tuple[NightPlan, TeamRoute]:

@@ -23,7 +23,7 @@ from webapp.access import Audience, allow
 from webapp.jobs import find_job, job_document
 from webapp.resources import resources
 from webapp.views.live import start_escort
-from webapp.views.team import team_route_for
+from webapp.views.team import team_route_for, team_writer_for
 
 bp = Blueprint("teamapi", __name__, url_prefix="/api/t")
 
@@ -32,7 +32,7 @@ bp = Blueprint("teamapi", __name__, url_prefix="/api/t")
 @allow(Audience.TEAM)
 def add_checkin(token: str) -> tuple[dict[str, Any], int]:
     """Store a check-in: 201 when new, 200 when the same one was stored before."""
-    plan, route = team_route_for(token)
+    plan, route = team_writer_for(token)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(400, description="发送 JSON 对象 Send the check-in as a JSON object "
