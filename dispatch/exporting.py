@@ -20,6 +20,7 @@ from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.cells import as_text_cell
 from dispatch.errors import ValidationError
 from dispatch.geometry import PRECISION
 from dispatch.importing import LAYERS, Layer
@@ -99,6 +100,8 @@ def _csv_frame(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     table["wkt"] = [shapely.to_wkt(g, rounding_precision=PRECISION) for g in frame.geometry]
     if "beds" in table:
         table["beds"] = table["beds"].astype("Int64")
+    for column in table.select_dtypes(include="object").columns:
+        table[column] = table[column].map(as_text_cell)
     return table
 
 

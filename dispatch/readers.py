@@ -24,6 +24,7 @@ from pyproj import CRS
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from dispatch.cells import from_text_cell
 from dispatch.errors import ValidationError
 
 #: Largest file accepted (bytes); a bigger one is refused before it is read.
@@ -93,7 +94,8 @@ def read_csv(data: bytes) -> Table:
             "lon and lat (or 经度 and 纬度) columns, or a WKT column")
     rows = []
     for number, raw in enumerate(reader, start=1):
-        record = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
+        record = {(k or "").strip(): from_text_cell((v or "").strip())
+                  for k, v in raw.items() if k}
         geometry, problem = _csv_geometry(record, lon, lat, wkt)
         for name in (lon, lat, wkt):
             record.pop(name or "", None)

@@ -22,6 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from dispatch.cells import as_text_cell
 from dispatch.errors import ValidationError
 from dispatch.figures import COLUMNS, NightFigures, value_of
 
@@ -89,7 +90,7 @@ def figures_chart(rows: Sequence[NightFigures], *, width: int = 720,
 def table_csv(table: list[list[object]]) -> bytes:
     """A table as CSV that Excel opens in UTF-8."""
     text = io.StringIO()
-    csv.writer(text).writerows(table)
+    csv.writer(text).writerows([as_text_cell(v) for v in row] for row in table)
     # With a BOM, Excel on a Chinese desktop opens the file in UTF-8.
     return text.getvalue().encode("utf-8-sig")
 
@@ -104,6 +105,9 @@ def table_xlsx(table: list[list[object]], title: str, *, sheet_name: str = "figu
     sheet["A1"].font = Font(bold=True, size=13)
     for row in table:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # text that looks like a formula stays text
+                cell.data_type = "s"
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for cell in sheet[sheet.max_row] if total_row else ():

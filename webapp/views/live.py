@@ -89,7 +89,7 @@ def assign_report(reference: str) -> tuple[dict[str, Any], int]:
     state = _state()
     if team not in {r.team_id for r in state.plan.routes}:
         abort(400, description=f"{team} 不在今晚的计划中 {team} is not on tonight's plan")
-    now, by = _moment(state.plan), str(data.get("by") or current_user.name)
+    now, by = _moment(state.plan), str(current_user.name)  # the account, never the body
     with resources().sessions.begin() as session:
         try:
             claim(session, reference, team, now=now, by=by)
