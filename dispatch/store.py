@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +22,17 @@ def open_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     upgrade(engine)
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        keep_private(Path(str(engine.url.database)))
     return engine
+
+
+def keep_private(path: Path) -> None:
+    """Only the server's own user may read a database file (and its WAL files): it holds
+    reporters' phone numbers and password hashes."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists():
+            part.chmod(0o600)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -16,7 +16,7 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 from markupsafe import Markup
 
 from maps.basemap import Basemap
@@ -77,8 +77,16 @@ def content_security_policy(nonce: str, tiles: list[str]) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
+#: Answers with personal details (phone numbers, accounts, people found): never kept by a
+#: browser or a proxy on the way.
+NO_STORE = {"manager.case_log_download", "accounts.page", "accounts.add", "accounts.reset",
+            "accounts.role", "accounts.remove", "live.board_page", "live.board"}
+
+
 def set_security_headers(response: Response, tiles: list[str]) -> Response:
     """Add the policy and its companions to ``response`` (any answer, pages and files alike)."""
+    if request.endpoint in NO_STORE:
+        response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), tiles)
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dispatch.errors import QueueUnavailable, ValidationError
 from dispatch.jobs import records
 from dispatch.jobs.runner import run_job
+from dispatch.store import keep_private
 from dispatch.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,9 @@ def open_queue(url: str | None, workspace: Workspace) -> Huey:
         raise ValidationError(f"{QUEUE_ENV}={url!r}: give a redis:// URL, or leave it unset "
                               "for the queue in the data directory")
     else:
-        huey = SqliteHuey(NAME, filename=str(workspace.ensure().root / "queue.db"),
-                          results=False)
+        path = workspace.ensure().root / "queue.db"
+        huey = SqliteHuey(NAME, filename=str(path), results=False)
+        keep_private(path)
     return huey
 
 
