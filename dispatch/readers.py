@@ -29,6 +29,9 @@ from dispatch.errors import ValidationError
 
 #: Largest file accepted (bytes); a bigger one is refused before it is read.
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+# A large polygon's WKT (as our own CSV export writes it) is longer than the csv module's
+# default field limit of 128 KiB; no field can be longer than the whole file.
+csv.field_size_limit(MAX_IMPORT_BYTES)
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage",
            ".zip": "zipped Shapefile", ".kml": "KML", ".csv": "CSV"}
 LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度")
@@ -93,13 +96,18 @@ def read_csv(data: bytes) -> Table:
             f"缺少坐标列 / the CSV has no coordinate columns (found {', '.join(headers)}): add "
             "lon and lat (or 经度 and 纬度) columns, or a WKT column")
     rows = []
-    for number, raw in enumerate(reader, start=1):
-        record = {(k or "").strip(): from_text_cell((v or "").strip())
-                  for k, v in raw.items() if k}
-        geometry, problem = _csv_geometry(record, lon, lat, wkt)
-        for name in (lon, lat, wkt):
-            record.pop(name or "", None)
-        rows.append(Row(number + 1, record, geometry, problem))
+    try:
+        for number, raw in enumerate(reader, start=1):
+            record = {(k or "").strip(): from_text_cell((v or "").strip())
+                      for k, v in raw.items() if k}
+            geometry, problem = _csv_geometry(record, lon, lat, wkt)
+            for name in (lon, lat, wkt):
+                record.pop(name or "", None)
+            rows.append(Row(number + 1, record, geometry, problem))
+    except csv.Error as exc:
+        raise ValidationError(f"CSV 第 {reader.line_num} 行无法读取 / line {reader.line_num} of "
+                              f"the CSV cannot be read ({exc}); save it again as CSV from the "
+                              "spreadsheet") from None
     return Table(rows, None, "CSV", [f"encoding {encoding}"], unit="line")
 
 

@@ -340,7 +340,9 @@ def _known_place(place: str, session: Session, bad: dict[str, str]) -> tuple[flo
         bad["lon"] = ("没有位置 No location: press the GPS button, tap the map, or type a "
                       "place or landmark")
         return None
-    found = session.scalars(select(Hotspot).where(Hotspot.name.contains(place))
+    # autoescape: a typed % or _ is a character of the name, never a wildcard.
+    named = Hotspot.name.contains(place, autoescape=True)
+    found = session.scalars(select(Hotspot).where(named)
                             .order_by(Hotspot.risk.desc(), Hotspot.id)).first()
     if found is None:
         bad["place"] = (f"找不到地点 {place!r} is not a place we know; tap the map or use GPS, "

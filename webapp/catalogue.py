@@ -163,6 +163,8 @@ ZH: dict[str, str] = {
     "someone in the cold use the report page, no account needed.":
         "巡查队通过调度员发送的链接或二维码打开路线；报告寒冷中需要帮助的人请使用求助页面，无需账户。",
     "Report a person in the cold": "报告需要帮助的人",
+    "{value} is not a night this app plans; give a date from {first} to {last}.":
+        "{value} 不是可计划的夜晚：请给出 {first} 至 {last} 之间的日期。",
     "At most {n} teams can be on duty in one plan.": "一次计划最多 {n} 支队伍值班。",
     "Send the settings as a JSON object: teams, start, end, temperature.":
         "请以 JSON 对象发送设置：teams、start、end、temperature。",

@@ -34,6 +34,8 @@ from webapp.teamlinks import TeamLink, team_links
 from webapp.views.pages import basemap, overview_parts
 
 FORECAST_TTL_S = 600
+#: The nights a URL may name: a date far off overflows the shift's arithmetic.
+FIRST_NIGHT, LAST_NIGHT = date(2000, 1, 1), date(2099, 12, 31)
 
 
 @dataclass
@@ -176,7 +178,12 @@ def parse_day(text: str | None, timezone: str) -> date:
     if not text:
         return tonight(timezone)
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
+        day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         abort(400, description=translate("{value} is not a date; give YYYY-MM-DD, e.g. "
                                          "2025-01-15.", value=repr(text)))
+    if not FIRST_NIGHT <= day <= LAST_NIGHT:
+        abort(400, description=translate("{value} is not a night this app plans; give a date "
+                                         "from {first} to {last}.", value=text,
+                                         first=FIRST_NIGHT, last=LAST_NIGHT))
+    return day

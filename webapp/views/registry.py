@@ -101,7 +101,8 @@ def export(fmt: str) -> Response:
 def _import(upload: FileStorage, *, layer: str, crs: str | None, who: str):  # type: ignore[no-untyped-def]
     """Save the upload under its own name (its suffix says its format) and import it in
     one transaction."""
-    name = Path(upload.filename or "").name
+    # Control characters (a NUL above all) cannot be in a file name on disk.
+    name = "".join(c for c in Path(upload.filename or "").name if c.isprintable())
     if name in ("", ".", ".."):
         raise ValidationError("文件名无效 / the file has no usable name; rename it, e.g. "
                               "hotspots.csv")
