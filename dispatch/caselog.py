@@ -38,8 +38,13 @@ COLUMNS = (
     ("contact", "报告人电话", "Reporter's phone"),
 )
 PERSONAL = ("contact",)
-#: A phone number typed into free text: 7 or more digits, maybe with spaces or dashes.
-_PHONE_IN_TEXT = re.compile(r"\+?\d[\d \-]{5,}\d")
+#: A digit as people type one in a phone number: ASCII, full-width, or a Chinese numeral
+#: (幺 and 两 as read aloud).
+_DIGIT = "[0-9０-９〇零一二三四五六七八九幺两]"
+#: What people put between the digits: spaces, dots, dashes, underscores, slashes, brackets.
+_SEPARATOR = r"[\s.\-_/()·－—–．（）]"
+#: A phone number typed into free text: 7 or more digits, each at most three separators apart.
+_PHONE_IN_TEXT = re.compile(rf"[+＋]?{_DIGIT}(?:{_SEPARATOR}{{0,3}}{_DIGIT}){{6,}}")
 MASK = "[电话已隐去 phone withheld]"
 
 
