@@ -43,6 +43,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # client address and per name (COUNT/SECONDS).
         SESSION_HOURS=12,
         LOGIN_RATE="10/300",
+        # What one team's link may send (check-ins and report steps) per night, COUNT/SECONDS:
+        # a phone back from a dead zone sends its queue at once; more is a broken or stolen link.
+        TEAM_RATE="120/60",
         # The task queue the workers read: unset, a SQLite file in the data directory (the
         # worker that `patrol serve` starts reads it); redis://HOST:6379/0 past one machine.
         # Searches one person may have waiting or running at once.

@@ -91,6 +91,8 @@ def init_app(app: Flask) -> None:
     app.extensions["patrol_limits"] = {
         "report": Attempts(limiter, parse_rate(app.config["REPORT_RATE"], "PATROL_REPORT_RATE"),
                            "report"),
+        "team": Attempts(limiter, parse_rate(app.config["TEAM_RATE"], "PATROL_TEAM_RATE"),
+                         "team"),
         "login": Attempts(limiter, parse_rate(app.config["LOGIN_RATE"], "PATROL_LOGIN_RATE"),
                           "login"),
     }

@@ -131,6 +131,7 @@
                             body: JSON.stringify(item), credentials: "same-origin" })
       .then(function (r) {
         if (r.status === 200 || r.status === 201) { return settle(item, cfg.outcomes[item.outcome], true); }
+        if (r.status === 429) { throw new Error("later"); }  // too many at once: keep it, send again
         if (r.status >= 400 && r.status < 500) {  // the server will never take it: say why
           return r.json().then(function (body) { settle(item, "未保存 Not stored: " + body.error.message, false); },
                                function () { settle(item, "未保存 Not stored (" + r.status + ")", false); });

@@ -34,6 +34,7 @@ from dispatch.reports import night_reports
 from maps.export import route_gpx
 from maps.team_route import team_route_data
 from webapp.access import Audience, allow
+from webapp.limits import attempts
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
 from webapp.teamstops import stop_rows
@@ -157,10 +158,15 @@ def data_version(plan: NightPlan, route: TeamRoute) -> str:
 def team_writer_for(token: str) -> tuple[NightPlan, TeamRoute]:
     """As :func:`team_route_for`, for what records in the team's name: a preview link is
     refused (403)."""
-    if read_team_token(token).view_only:
+    team_pass = read_team_token(token)
+    if team_pass.view_only:
         raise TokenRefused(description="预览链接只能查看 A preview link only shows the route: "
                                        "check-ins and report steps come from the team's own "
                                        "link")
+    wait = attempts("team").hit(f"{team_pass.team_id}:{team_pass.night}")
+    if wait:
+        abort(429, description=f"发送太频繁，{int(wait) + 1} 秒后自动重发 Too many sends from "
+                               f"this link; the phone sends again in {int(wait) + 1} s")
     return team_route_for(token)
 
 
