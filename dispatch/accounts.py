@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import FieldErrors, NotFoundError
 from dispatch.models import Account
+from dispatch.staffsessions import end_sessions_of
 
 
 class Role(StrEnum):
@@ -95,7 +96,16 @@ def set_password(session: Session, account_id: int, password: str) -> Account:
     account = get_account(session, account_id)
     account.password_hash = _HASHER.hash(password)
     account.must_change = False
+    end_sessions_of(session, account.id)
     return account
+
+
+def password_matches(account: Account, password: str) -> bool:
+    """Whether ``password`` is the account's (asked before a person changes their own)."""
+    try:
+        return bool(_HASHER.verify(account.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def reset_password(session: Session, account_id: int) -> str:
@@ -104,6 +114,7 @@ def reset_password(session: Session, account_id: int) -> str:
     once = one_time_password()
     account.password_hash = _HASHER.hash(once)
     account.must_change = True
+    end_sessions_of(session, account.id)
     return once
 
 
@@ -115,6 +126,8 @@ def change_role(session: Session, account_id: int, role: str) -> Account:
     account = get_account(session, account_id)
     if account.role == Role.ADMIN and role != Role.ADMIN:
         _keep_an_administrator(session)
+    if account.role != role:
+        end_sessions_of(session, account.id)  # a new role starts with a new sign-in
     account.role = role
     return account
 
@@ -124,6 +137,7 @@ def remove_account(session: Session, account_id: int) -> None:
     account = get_account(session, account_id)
     if account.role == Role.ADMIN:
         _keep_an_administrator(session)
+    end_sessions_of(session, account.id)
     session.delete(account)
 
 
@@ -167,21 +181,3 @@ def one_time_password() -> str:
     """A password to print once; its holder must replace it on first sign-in."""
     return secrets.token_urlsafe(12)
 
-
-def session_key(account: Account) -> str:
-    """What a browser session remembers: the account and a mark of its password.
-
-    A new password changes the mark, so sessions signed in with the old one end.
-    """
-    return f"{account.id}:{account.password_hash[-12:]}"
-
-
-def account_for_key(session: Session, key: str) -> Account | None:
-    """The account a session key names, if its password has not changed since."""
-    ident, _, mark = key.partition(":")
-    if not ident.isdigit():
-        return None
-    account = session.get(Account, int(ident))
-    if account is None or account.password_hash[-12:] != mark:
-        return None
-    return account

@@ -312,3 +312,16 @@ class Job(Base):
     messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: What the job found, for jobs that answer with more than a version (shelter reach).
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class StaffSession(Base):
+    """A signed-in browser session, kept on the server so that signing out, a new password,
+    a new role or a removed account end it everywhere. Only a hash of the browser's token
+    is stored: the table alone lets nobody in."""
+
+    __tablename__ = "staff_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"),
+                                            index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

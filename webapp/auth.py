@@ -1,9 +1,10 @@
 """Signed-in sessions for staff: Flask-Login for who is signed in, Flask-WTF for CSRF.
 
-Sessions are permanent cookies that end ``SESSION_HOURS`` after the last request
-(a night shift); they are HttpOnly, SameSite=Lax, and Secure whenever the request
-came over HTTPS (directly or through a proxy that says so). A new password ends
-every session signed in with the old one (:func:`dispatch.accounts.session_key`).
+Sessions live on the server (:mod:`dispatch.staffsessions`): the cookie carries only a
+random token, the database a hash of it. A session ends ``SESSION_HOURS`` after its last
+request (a night shift), at sign-out, and, for every browser of the account, at a new
+password, a new role or the account's removal. The cookie is HttpOnly, SameSite=Lax, and
+Secure whenever the request came over HTTPS (directly or through a proxy that says so).
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import LoginManager, UserMixin
+from flask_login import LoginManager, UserMixin, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from dispatch.accounts import account_for_key, session_key
 from dispatch.models import Account
+from dispatch.staffsessions import account_of_session, end_session, open_session
 from webapp.resources import resources
 
 csrf = CSRFProtect()
@@ -34,9 +35,8 @@ class StaffUser(UserMixin):  # type: ignore[misc]
     must_change: bool
 
     @classmethod
-    def of(cls, account: Account) -> StaffUser:
-        return cls(session_key(account), account.id, account.name, account.role,
-                   account.must_change)
+    def of(cls, account: Account, token: str) -> StaffUser:
+        return cls(token, account.id, account.name, account.role, account.must_change)
 
     def get_id(self) -> str:
         return self.key
@@ -49,10 +49,27 @@ class HttpsAwareSessions(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
-def _load_user(key: str) -> StaffUser | None:
-    with resources().sessions() as session:
-        account = account_for_key(session, key)
-        return StaffUser.of(account) if account is not None else None
+def sign_in_as(account: Account) -> StaffUser:
+    """A new server-side session for ``account``, signed in on this browser."""
+    with resources().sessions.begin() as session:
+        token = open_session(session, account)
+    user = StaffUser.of(account, token)
+    login_user(user)
+    return user
+
+
+def sign_out_here(user: StaffUser) -> None:
+    """End this browser's session on the server, then forget it here."""
+    with resources().sessions.begin() as session:
+        end_session(session, user.key)
+    logout_user()
+
+
+def _load_user(token: str) -> StaffUser | None:
+    idle = timedelta(hours=float(current_app.config["SESSION_HOURS"]))
+    with resources().sessions.begin() as session:
+        account = account_of_session(session, token, idle=idle)
+        return StaffUser.of(account, token) if account is not None else None
 
 
 def init_app(app: Flask) -> None:

@@ -165,6 +165,7 @@ ZH: dict[str, str] = {
     "Report a person in the cold": "报告需要帮助的人",
     "{value} is not a night this app plans; give a date from {first} to {last}.":
         "{value} 不是可计划的夜晚：请给出 {first} 至 {last} 之间的日期。",
+    "Current password": "当前密码",
     "At most {n} teams can be on duty in one plan.": "一次计划最多 {n} 支队伍值班。",
     "Send the settings as a JSON object: teams, start, end, temperature.":
         "请以 JSON 对象发送设置：teams、start、end、temperature。",

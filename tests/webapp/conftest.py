@@ -23,11 +23,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from dispatch.accounts import Role, session_key
+from dispatch.accounts import Role
 from dispatch.city import build_city, demo_source
 from dispatch.models import Account
 from dispatch.night import NightOptions
 from dispatch.planning import plan_and_save
+from dispatch.staffsessions import open_session
 from dispatch.store import open_engine, session_factory
 from dispatch.workspace import Workspace
 from routes.solve import SolveParams
@@ -62,18 +63,18 @@ def seed_accounts(root: Path) -> None:
 class RoleClient(FlaskClient):
     """A test client signed in as ``role`` (None: nobody) that sends the CSRF token itself.
 
-    The session is written directly (signing in through the form is tested on its
-    own); the token is read from a page, as a browser's script reads it.
+    The session is opened directly on the server (signing in through the form is tested
+    on its own); the CSRF token is read from a page, as a browser's script reads it.
     """
 
     def __init__(self, *args: Any, role: str | None = "dispatcher", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.csrf = ""
         if role is not None:
-            with self.application.extensions["patrol"].sessions() as db:
+            with self.application.extensions["patrol"].sessions.begin() as db:
                 account = db.scalar(select(Account).where(Account.name == role))
                 assert account is not None, f"no {role} account: make the app with make_app"
-                key = session_key(account)
+                key = open_session(db, account)
             with self.session_transaction() as session:
                 session["_user_id"] = key
                 session["_fresh"] = True

@@ -14,13 +14,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from dispatch.accounts import authenticate, set_password
+from dispatch.accounts import authenticate, get_account, password_matches, set_password
 from dispatch.errors import FieldErrors
 from webapp.access import Audience, allow
-from webapp.auth import StaffUser
+from webapp.auth import sign_in_as, sign_out_here
 from webapp.limits import attempts
 from webapp.resources import resources
 
@@ -45,14 +45,13 @@ def sign_in() -> Response | tuple[str, int]:
     _check_rate(keys)
     with resources().sessions.begin() as db:
         account = authenticate(db, name, request.form.get("password", ""))
-        user = StaffUser.of(account) if account is not None else None
-    if user is None:
+    if account is None:
         for key in keys:
             attempts("login").hit(key)
         return render_template("login.html", next=_next_page(), error=REFUSED, name=name), 401
     session.clear()  # a fresh session: nothing of an earlier visitor's carries over
     session.permanent = True
-    login_user(user)
+    user = sign_in_as(account)
     if user.must_change:
         return redirect(url_for("auth.password"))
     return redirect(_next_page())
@@ -61,7 +60,8 @@ def sign_in() -> Response | tuple[str, int]:
 @bp.post("/logout")
 @allow(Audience.PUBLIC)
 def sign_out() -> Response:
-    logout_user()
+    if current_user.is_authenticated:
+        sign_out_here(current_user)
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -69,23 +69,27 @@ def sign_out() -> Response:
 @bp.route("/account/password", methods=["GET", "POST"])
 @allow(Audience.READ)
 def password() -> Response | str | tuple[str, int]:
-    """Replace one's own password; a one-time password leads here before anything else."""
+    """Replace one's own password, after giving the current one (a copied cookie alone
+    cannot take the account over); a one-time password leads here before anything else.
+    Every session of the account ends; this browser gets a new one."""
     if request.method == "GET":
         return render_template("password.html", errors={})
     new = request.form.get("password", "")
-    errors = {}
-    if new != request.form.get("again", ""):
-        errors["again"] = "两次输入的密码不一致 The two passwords differ"
-    else:
-        try:
-            with resources().sessions.begin() as db:
+    errors: dict[str, str] = {}
+    with resources().sessions.begin() as db:
+        account = get_account(db, current_user.account_id)
+        if not password_matches(account, request.form.get("current", "")):
+            errors["current"] = "当前密码不对 The current password is wrong"
+        elif new != request.form.get("again", ""):
+            errors["again"] = "两次输入的密码不一致 The two passwords differ"
+        else:
+            try:
                 account = set_password(db, current_user.account_id, new)
-                user = StaffUser.of(account)
-        except FieldErrors as exc:
-            errors = exc.fields
+            except FieldErrors as exc:
+                errors = exc.fields
     if errors:
         return render_template("password.html", errors=errors), 400
-    login_user(user)  # the new password's session key: other sessions end
+    sign_in_as(account)
     return redirect(url_for("dispatcher.overview"))
 
 
