@@ -90,8 +90,24 @@ def serve_app(make_app: Callable[[], Flask], listen: Listen) -> None:
     else:
         import waitress
 
-        waitress.serve(make_app(), host=listen.host, port=listen.port, threads=listen.threads,
-                       ident="patrol")
+        app = make_app()
+        waitress.serve(app, host=listen.host, port=listen.port, threads=listen.threads,
+                       ident="patrol", **waitress_proxy(int(app.config.get("PROXY_HOPS") or 0)))
+
+
+def waitress_proxy(hops: int) -> dict[str, Any]:
+    """waitress's settings behind ``hops`` reverse proxies (``PATROL_PROXY_HOPS``).
+
+    waitress drops every ``X-Forwarded-*`` header it was not told to trust, so without
+    these each client would have the proxy's address (one address's failed sign-ins would
+    lock out everyone) and the scheme would read ``http``. With them, waitress takes the
+    client's address, scheme, host and port from the last ``hops`` proxies.
+    """
+    if hops <= 0:
+        return {}
+    return {"trusted_proxy": "*", "trusted_proxy_count": hops,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto",
+                                      "x-forwarded-host", "x-forwarded-port"}}
 
 
 def _gunicorn(make_app: Callable[[], Flask], listen: Listen) -> None:

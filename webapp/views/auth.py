@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlparse
 
 from flask import (
@@ -25,6 +26,9 @@ from webapp.limits import attempts
 from webapp.resources import resources
 
 bp = Blueprint("auth", __name__)
+#: Seconds each attempt on a name waits once that name has failed LOGIN_RATE times (from
+#: any addresses): guessing slows down, the person keeps signing in.
+SLOW_S = 2.0
 
 REFUSED = "用户名或密码不对 The name or the password is wrong"
 
@@ -39,15 +43,23 @@ def login() -> str:
 @bp.post("/login")
 @allow(Audience.PUBLIC)
 def sign_in() -> Response | tuple[str, int]:
-    """Sign in and go where the person was going; a wrong pair gets one message for both."""
+    """Sign in and go where the person was going; a wrong pair gets one message for both.
+
+    Every attempt is counted before the password is checked (so parallel guesses cannot
+    slip past the limit), per client address and per name from that address: guessing
+    from one address locks that address out, never the person at another one. Failures
+    of a name from many addresses slow each further attempt on it down instead.
+    """
     name = request.form.get("username", "").strip()
-    keys = (f"addr:{request.remote_addr}", f"name:{name.lower()}")
-    _check_rate(keys)
+    address = request.remote_addr or "unknown"
+    pair = f"name:{name.lower()}|addr:{address}"
+    _count_attempt((f"addr:{address}", pair))
+    if attempts("login").waiting(f"name:{name.lower()}"):
+        time.sleep(SLOW_S)
     with resources().sessions.begin() as db:
         account = authenticate(db, name, request.form.get("password", ""))
     if account is None:
-        for key in keys:
-            attempts("login").hit(key)
+        attempts("login").hit(f"name:{name.lower()}")
         return render_template("login.html", next=_next_page(), error=REFUSED, name=name), 401
     session.clear()  # a fresh session: nothing of an earlier visitor's carries over
     session.permanent = True
@@ -102,13 +114,13 @@ def _next_page() -> str:
     return wanted
 
 
-def _check_rate(keys: tuple[str, ...]) -> None:
-    """Slow down guessing: ``LOGIN_RATE`` failed attempts per client address and per name."""
-    for key in keys:
-        wait = attempts("login").waiting(key)
-        if wait:
-            abort(429, f"尝试次数过多，请 {int(wait) + 1} 秒后再试 Too many attempts; try again "
-                       f"in {int(wait) + 1} s")
+def _count_attempt(keys: tuple[str, ...]) -> None:
+    """Count the attempt under each key at once (atomic in the limiter's storage); past
+    ``LOGIN_RATE`` for any of them the attempt is refused before any password is checked."""
+    waits = [attempts("login").hit(key) for key in keys]
+    if any(waits):
+        wait = int(max(waits)) + 1
+        abort(429, f"尝试次数过多，请 {wait} 秒后再试 Too many attempts; try again in {wait} s")
 
 
 def init_app(app: Flask) -> None:
