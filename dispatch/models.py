@@ -325,3 +325,15 @@ class StaffSession(Base):
                                             index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TeamLinkIssue(Base):
+    """How many times a team's link of a night was reissued: a token carries the number
+    it was made under, so reissuing one team's link ends its old one (and no other)."""
+
+    __tablename__ = "team_link_issue"
+    night: Mapped[date] = mapped_column(Date, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    reissued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reissued_by: Mapped[str] = mapped_column(String(80))

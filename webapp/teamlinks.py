@@ -8,7 +8,9 @@ import segno
 from flask import url_for
 from markupsafe import Markup
 
+from dispatch.linkissues import link_generation
 from dispatch.nightplan import NightPlan
+from webapp.resources import resources
 from webapp.tokens import link_expiry, make_team_token
 
 
@@ -20,13 +22,17 @@ class TeamLink:
     team_name: str
     url: str
     qr_svg: Markup
+    #: The night (YYYY-MM-DD) the link is for.
+    night: str = ""
 
 
 def team_link_url(plan: NightPlan, team_id: str, *, view_only: bool = False) -> str:
     """The absolute URL of ``team_id``'s phone page for ``plan``'s night (a preview that
     records nothing when ``view_only``)."""
+    with resources().sessions() as session:
+        generation = link_generation(session, plan.date, team_id)
     token = make_team_token(team_id, plan.date, link_expiry(plan.shift_end),
-                            view_only=view_only)
+                            view_only=view_only, generation=generation)
     return url_for("team.phone", token=token, _external=True)
 
 
@@ -36,5 +42,6 @@ def team_links(plan: NightPlan) -> list[TeamLink]:
     for route in plan.routes:
         url = team_link_url(plan, route.team_id)
         svg = segno.make(url, error="m", micro=False).svg_inline(scale=3, border=2)
-        links.append(TeamLink(route.team_id, route.team_name, url, Markup(svg)))
+        links.append(TeamLink(route.team_id, route.team_name, url, Markup(svg),
+                              plan.date.isoformat()))
     return links

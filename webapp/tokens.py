@@ -47,10 +47,12 @@ class TeamPass:
     expires_at: datetime
     #: A staff member's preview of the team's page: it shows, it never records.
     view_only: bool = False
+    #: The number the team's link of the night was made under (reissuing raises it).
+    generation: int = 0
 
 
 def make_team_token(team_id: str, night: date, expires_at: datetime, *,
-                    view_only: bool = False) -> str:
+                    view_only: bool = False, generation: int = 0) -> str:
     """A URL-safe token for ``team_id`` on ``night``, valid until ``expires_at``; a
     ``view_only`` one opens the page but cannot check in or step a report."""
     if expires_at.tzinfo is None:
@@ -59,6 +61,8 @@ def make_team_token(team_id: str, night: date, expires_at: datetime, *,
                                   "e": int(expires_at.timestamp())}
     if view_only:
         payload["v"] = 1
+    if generation:
+        payload["g"] = generation
     return _serializer().dumps(payload)
 
 
@@ -68,7 +72,7 @@ def read_team_token(token: str, now: datetime | None = None) -> TeamPass:
         payload = _serializer().loads(token)
         found = TeamPass(str(payload["t"]), date.fromisoformat(payload["n"]),
                          datetime.fromtimestamp(int(payload["e"]), UTC),
-                         view_only=bool(payload.get("v")))
+                         view_only=bool(payload.get("v")), generation=int(payload.get("g", 0)))
     except (BadSignature, KeyError, TypeError, ValueError):
         raise TokenRefused(description="链接无效 This team link is not valid (changed or cut "
                                        "short): ask the dispatcher for tonight's link or QR "

@@ -24,9 +24,11 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from dispatch.checkins import ACTIONS, FOUND_CATEGORIES, OUTCOMES, done_visits, night_checkins
+from dispatch.linkissues import link_generation, reissue_link
 from dispatch.nightplan import NightPlan, TeamRoute
 from dispatch.reports import OUTCOMES as REPORT_OUTCOMES
 from dispatch.reports import STATUSES as REPORT_STATUSES
@@ -109,6 +111,21 @@ def service_worker() -> Response:
     return response
 
 
+@bp.post("/teams/<team_id>/reissue")
+@allow(Audience.DISPATCH)
+def reissue(team_id: str) -> BaseResponse:
+    """End the team's link of the night and make a new one (a lost or forwarded phone)."""
+    plan = current_plan()
+    try:
+        plan.route(team_id)
+    except KeyError as exc:
+        abort(404, description=f"没有这个队伍 No such team tonight: {exc.args[0]}")
+    with resources().sessions.begin() as session:
+        reissue_link(session, plan.date, team_id, by=current_user.name)
+    return redirect(url_for("dispatcher.overview", date=plan.date.isoformat(),
+                            _anchor=f"link-{team_id}"))
+
+
 @bp.get("/teams/<team_id>")
 @allow(Audience.READ)
 def route(team_id: str) -> BaseResponse:
@@ -173,6 +190,11 @@ def team_writer_for(token: str) -> tuple[NightPlan, TeamRoute]:
 def team_route_for(token: str) -> tuple[NightPlan, TeamRoute]:
     """The plan and route a token opens; 403/410 when it is not for tonight's plan."""
     team_pass = read_team_token(token)
+    with resources().sessions() as session:
+        current = link_generation(session, team_pass.night, team_pass.team_id)
+    if team_pass.generation != current and not team_pass.view_only:
+        raise TokenRefused(description="链接已更换 This link was replaced by a new one: ask the "
+                                       "dispatcher for your team's new link or QR code")
     plan = resources().night_plan(team_pass.night)
     if plan is None:
         check_night(team_pass, resources().tonight())
