@@ -73,6 +73,11 @@ class GeometryProblem:
     repaired: BaseGeometry | None = None
 
 
+#: The most vertices one hotspot's shape may have: every page that shows the registry
+#: carries them (a park's outline needs hundreds, not a million).
+MAX_VERTICES = 20_000
+
+
 def check_geometry(
     geometry: BaseGeometry | None,
     bounds: tuple[float, float, float, float] | None = None,
@@ -90,6 +95,11 @@ def check_geometry(
         return GeometryProblem(
             f"不支持的几何类型 {geometry.geom_type} / {geometry.geom_type} is not supported: "
             f"use {', '.join(GEOMETRY_TYPES)}")
+    vertices = int(shapely.get_num_coordinates(geometry))
+    if vertices > MAX_VERTICES:
+        return GeometryProblem(
+            f"形状顶点过多 / the shape has {vertices} vertices, more than {MAX_VERTICES}: "
+            "simplify it (in QGIS: Vector > Geometry Tools > Simplify, 1 m tolerance)")
     if not np.isfinite(shapely.get_coordinates(geometry)).all():
         return GeometryProblem("坐标须为有限数 / a coordinate is NaN or infinite: give every "
                                "longitude and latitude as a number in degrees")

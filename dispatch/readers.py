@@ -32,6 +32,10 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
 # A large polygon's WKT (as our own CSV export writes it) is longer than the csv module's
 # default field limit of 128 KiB; no field can be longer than the whole file.
 csv.field_size_limit(MAX_IMPORT_BYTES)
+#: Rows or features one file may hold and what a zipped file may expand to: each bounds
+#: the memory and time one import takes (a shape's vertices: dispatch.geometry).
+MAX_ROWS = 20_000
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage",
            ".zip": "zipped Shapefile", ".kml": "KML", ".csv": "CSV"}
 LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度")
@@ -80,6 +84,17 @@ def read_table(path: Path, *, layer: str | None = None,
             f"文件过大 / {path.name} is {size / 1e6:.1f} MB, more than the {max_bytes / 1e6:.0f} "
             "MB limit: split it into smaller files")
     _check_signature(path, suffix)
+    if suffix == ".zip":
+        _check_unpacked(path)
+    table = _read(path, suffix, layer)
+    if len(table.rows) > MAX_ROWS:
+        raise ValidationError(
+            f"记录过多 / {path.name} holds {len(table.rows)} rows or features, more than "
+            f"{MAX_ROWS}: split it into smaller files")
+    return table
+
+
+def _read(path: Path, suffix: str, layer: str | None) -> Table:
     if suffix == ".csv":
         return read_csv(path.read_bytes())
     return _read_gis(path, suffix, layer)
@@ -109,6 +124,16 @@ def read_csv(data: bytes) -> Table:
                               f"the CSV cannot be read ({exc}); save it again as CSV from the "
                               "spreadsheet") from None
     return Table(rows, None, "CSV", [f"encoding {encoding}"], unit="line")
+
+
+def _check_unpacked(path: Path) -> None:
+    """A zipped file that expands past :data:`MAX_UNPACKED_BYTES` is refused unread."""
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ValidationError(
+            f"解压后过大 / {path.name} expands to {unpacked / 1e6:.0f} MB, more than "
+            f"{MAX_UNPACKED_BYTES / 1e6:.0f} MB: split it, or drop unused columns of its .dbf")
 
 
 def _check_signature(path: Path, suffix: str) -> None:
