@@ -19,8 +19,6 @@ from tests.webapp.conftest import serve
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
-#: A page whose editor already gave a name (kept in localStorage).
-KNOWN_EDITOR = "localStorage.setItem('patrol.editor', '张伟');"
 #: Where the drawn polygon's corners go, (lon, lat): ground no demo hotspot or access point
 #: is near, west of Töölönlahti bay.
 CORNERS = [(24.9392, 60.1742), (24.9406, 60.1742), (24.9406, 60.1749), (24.9392, 60.1749)]
@@ -55,12 +53,10 @@ def _stored(app: Flask, name: str) -> Hotspot | None:
 def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, private_app: Flask,  # type: ignore[no-untyped-def]
                                                          editor_url: str,
                                                          tmp_path: Path) -> None:
-    """A first visit asks the editor's name; a drawn polygon saved with the form is in the
-    database, and a name written as markup shows as text."""
+    """The page names the account that edits; a drawn polygon saved with the form is in the
+    database under that account, and a name written as markup shows as text."""
     page, hosts, errors = open_page(editor_url + "/hotspots", DESKTOP)
-    page.locator("#editor-dialog input[name=who]").fill("王明")
-    page.locator("#editor-dialog button[type=submit]").click()
-    assert page.locator("#editor-name").text_content() == "王明"
+    assert page.locator("#editor-name").text_content() == "dispatcher"
     _loaded(page)
 
     name = page.locator("#hotspot-editor").get_attribute("data-map")
@@ -96,7 +92,7 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, private_app:
     with private_app.extensions["patrol"].sessions() as session:
         history = session.scalars(select(HotspotChange).where(
             HotspotChange.hotspot_id == stored.id)).all()
-    assert [(c.who, c.action) for c in history] == [("王明", "add")]
+    assert [(c.who, c.action) for c in history] == [("dispatcher", "add")]
 
     assert page.locator("#form-title").text_content() == name  # shown as text
     assert page.locator("img[src=x]").count() == 0
@@ -118,7 +114,6 @@ def test_draw_a_polygon_fill_the_form_and_find_it_stored(open_page, private_app:
     assert [c for i, c in enumerate(moved) if i != far] == [c for i, c in enumerate(ring)
                                                             if i != far]
     assert moved[far][0] > ring[far][0] + 1e-5 and moved[far][1] < ring[far][1] - 1e-5
-    assert page.evaluate("localStorage.getItem('patrol.editor')") == "王明"
     assert hosts == {urlparse(editor_url).netloc}
     assert [e for e in errors if "status of 400" not in e] == []  # the refused first save
     page.screenshot(path=str(tmp_path / "drawn.png"))
@@ -128,7 +123,7 @@ def test_drag_an_access_point_then_retire_with_confirmation(open_page, private_a
                                                             editor_url: str) -> None:
     """Select a hotspot, drag its access point: stored by hand and in the history; retiring
     asks first, and the hotspot leaves the active map until it is restored."""
-    page, hosts, errors = open_page(editor_url + "/hotspots", DESKTOP, before=KNOWN_EDITOR)
+    page, hosts, errors = open_page(editor_url + "/hotspots", DESKTOP)
     _loaded(page)
     with private_app.extensions["patrol"].sessions() as session:
         points = [h for h in session.scalars(select(Hotspot).order_by(Hotspot.id))
@@ -163,7 +158,7 @@ def test_drag_an_access_point_then_retire_with_confirmation(open_page, private_a
 
     page.get_by_role("button", name="历史 History").click()
     page.locator("#history tbody tr").last.wait_for()
-    assert "张伟" in page.locator("#history tbody tr").last.text_content()
+    assert "dispatcher" in page.locator("#history tbody tr").last.text_content()
 
     page.once("dialog", lambda dialog: dialog.dismiss())  # first: changed my mind
     page.get_by_role("button", name="撤销 Retire").click()

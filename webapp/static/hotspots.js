@@ -4,7 +4,6 @@
 (function () {
   "use strict";
 
-  const EDITOR_KEY = "patrol.editor";
   const FIELDS = ["name", "category", "risk", "service_min", "checks_per_night", "district",
                   "window_start", "window_end", "skill"];
   const NUMBERS = new Set(["risk", "service_min", "checks_per_night"]);
@@ -54,31 +53,6 @@
   map.pm.setLang("zh_en", DRAW_HINTS, "en");
   map.pm.setGlobalOptions({snappable: false, allowSelfIntersection: false});
 
-  // ---- the editor's name, asked once and kept in this browser ----
-
-  function editorName() {
-    return (localStorage.getItem(EDITOR_KEY) || "").trim();
-  }
-
-  function showEditor() {
-    document.getElementById("editor-name").textContent = editorName() || "—";
-  }
-
-  function askEditor() {
-    const dialog = document.getElementById("editor-dialog");
-    dialog.querySelector("input").value = editorName();
-    dialog.showModal();
-  }
-
-  document.getElementById("editor-form").addEventListener("submit", function () {
-    const name = this.elements.who.value.trim();
-    if (name) {
-      localStorage.setItem(EDITOR_KEY, name);
-    }
-    showEditor();
-  });
-  document.getElementById("change-editor").addEventListener("click", askEditor);
-
   // ---- talking to the API ----
 
   // Sent with every request: changes need the page's CSRF token (webapp/auth.py).
@@ -88,7 +62,7 @@
     const options = {method: method, headers: {"Accept": "application/json", "X-CSRFToken": csrfToken}};
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(Object.assign({who: editorName()}, body));
+      options.body = JSON.stringify(body);  // the server records who is signed in
     }
     const target = new URL(url, window.location.href);
     if (datum !== "wgs84") {
@@ -311,10 +285,6 @@
   }
 
   function startDrawing(shape) {
-    if (!editorName()) {
-      askEditor();
-      return;
-    }
     closeForm();
     map.pm.enableDraw(shape, {allowSelfIntersection: false});
     say("在地图上绘制 Draw on the map", "ok");
@@ -356,10 +326,6 @@
 
   async function save(event) {
     event.preventDefault();
-    if (!editorName()) {
-      askEditor();
-      return;
-    }
     try {
       if (draft) {
         const body = Object.assign(formValues(), {geometry: geometryOf(draft)});
@@ -487,9 +453,5 @@
   document.getElementById("show-history").addEventListener("click", showHistory);
   filters.addEventListener("change", function () { load(null); });
 
-  showEditor();
-  if (!editorName()) {
-    askEditor();
-  }
   load(null);
 })();

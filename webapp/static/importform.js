@@ -1,9 +1,11 @@
-/* The import form: the editor's name, as the map page keeps it in this browser. */
+/* The import form: the chosen file's name next to the button (the import is kept under
+   the account signed in). */
 (function () {
   "use strict";
-  var who = document.getElementById("import-who");
-  if (!who.value) { who.value = localStorage.getItem("patrol.editor") || ""; }
-  document.getElementById("import-form").addEventListener("submit", function () {
-    if (who.value.trim()) { localStorage.setItem("patrol.editor", who.value.trim()); }
+  var form = document.getElementById("import-form");
+  if (!form) { return; }
+  form.addEventListener("submit", function () {
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.disabled = true; }
   });
 })();

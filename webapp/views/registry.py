@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -64,14 +65,11 @@ def import_upload() -> tuple[str, int]:
     """Import the uploaded file all or nothing; show what was imported or every bad row."""
     upload = request.files.get("file")
     form = request.form
-    who = form.get("who", "").strip()
+    who = str(current_user.name)  # the account signed in, never a name typed in the form
     crs = form.get("crs_code", "").strip() or form.get("crs", "").strip() or None
     layer = form.get("layer", "hotspots")
     if upload is None or not upload.filename:
         return _import_page(error="请选择文件 / choose a file to upload", form=form), 400
-    if not who:
-        return _import_page(error="请填写导入人 / say who imports (kept in the history)",
-                            form=form), 400
     try:
         summary = _import(upload, layer=layer, crs=crs, who=who)
     except ImportProblems as exc:

@@ -1,6 +1,6 @@
 """The hotspot registry as JSON: list (GeoJSON), add, edit, move the access point, retire, history.
 
-Every change names its editor (``who``) and runs in one transaction: a refused
+Every change is kept under the signed-in account and runs in one transaction: a refused
 request answers 400 with a message per field and leaves the database as it was.
 Coordinates are WGS-84 unless ``?datum=gcj02`` (or ``bd09``) says the client draws
 on Amap or Baidu tiles: then they are converted both ways here, at the edge.
@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, request
+from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from dispatch.categories import Category, load_categories
@@ -133,16 +134,14 @@ def _categories() -> dict[str, Category]:
 
 
 def _body() -> tuple[dict[str, Any], str]:
-    """The JSON object sent, and the editor's name, which every change must carry."""
+    """The JSON object sent, and who makes the change: the signed-in account, never a name
+    the request gives (an old client's ``who`` is ignored)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise FieldErrors({"body": "请求须为 JSON 对象 / send Content-Type: application/json "
-                                   'and an object, e.g. {"who": "王明", "name": "..."}'})
-    who = body.pop("who", None)
-    if not isinstance(who, str) or not who.strip():
-        raise FieldErrors({"who": "请填写编辑人 / who makes this change? Give the editor's "
-                                  'name, e.g. "王明"'})
-    return body, who.strip()
+                                   'and an object, e.g. {"name": "..."}'})
+    body.pop("who", None)
+    return body, str(current_user.name)
 
 
 def _datum() -> Datum:
