@@ -8,15 +8,19 @@ domain's errors and end the job as failed with their message.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from dispatch.assignment import assign_claimed
 from dispatch.categories import load_categories
 from dispatch.cold import ColdLevel, level_for, load_levels
+from dispatch.errors import ImportProblems, NotBuiltError, ValidationError
 from dispatch.escort import escort
+from dispatch.importing import import_file
 from dispatch.jobs.context import City
 from dispatch.nightsettings import NightSettings
 from dispatch.shelter_reach import shelter_reach
@@ -78,6 +82,27 @@ def reach(city: City, payload: Mapping[str, Any]) -> Outcome:
     return Outcome(result=found.to_document())
 
 
+def import_upload(city: City, payload: Mapping[str, Any]) -> Outcome:
+    """A file of hotspots, shelters or bases, imported all or nothing; what it did, or every
+    problem of the file (a refused import is an answer, not a failed job). The uploaded
+    copy is removed either way."""
+    path = Path(payload["path"])
+    try:
+        network = city.networks.get(Mode.WALK) if payload["layer"] == "hotspots" else None
+        with city.sessions.begin() as session:
+            get_city(session)
+            summary = import_file(session, path, layer=payload["layer"], crs=payload["crs"],
+                                  who=payload["who"], network=network,
+                                  categories=load_categories(city.workspace.root))
+        return Outcome(result={"summary": asdict(summary)})
+    except ImportProblems as exc:
+        return Outcome(result={"problems": [asdict(p) for p in exc.problems]})
+    except (ValidationError, NotBuiltError) as exc:
+        return Outcome(result={"error": str(exc)})
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
 def _level(city: City, payload: Mapping[str, Any]) -> ColdLevel:
     """The cold level of the night's forecast low, from the city's own table."""
     low = payload.get("temperature")
@@ -93,4 +118,5 @@ def _params(payload: Mapping[str, Any]) -> SolveParams:
 #: Every kind of job, by the name its record carries.
 OPERATIONS: dict[str, Callable[[City, Mapping[str, Any]], Outcome]] = {
     "plan": plan, "assign": assign, "escort": escort_trip, "reach": reach,
+    "import": import_upload,
 }

@@ -143,6 +143,18 @@ def make_app(config: dict[str, Any], *, worker: bool = True) -> Flask:
     return app
 
 
+def import_through_page(client: FlaskClient, form: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Upload on /hotspots/import as a person does: the form leads to the job's page, which
+    shows the outcome once the worker is done; that final page is returned."""
+    answer = client.post("/hotspots/import", data=form, content_type="multipart/form-data")
+    if answer.status_code != 303:
+        return answer
+    location = answer.headers["Location"]
+    job = location.split("job=")[1].split("&")[0]
+    wait_for_job(client, f"/api/jobs/{job}")
+    return client.get(location)
+
+
 def wait_for_job(client: FlaskClient, status_url: str, timeout_s: float = 180) -> dict[str, Any]:
     """Poll a job's status URL until it ends; its last status."""
     limit = time.monotonic() + timeout_s

@@ -13,6 +13,7 @@ from shapely.geometry import Polygon
 from sqlalchemy import func, select
 
 from dispatch.models import Hotspot
+from tests.webapp.conftest import import_through_page
 from webapp.resources import resources
 from webapp.views.pages import current_plan
 
@@ -20,9 +21,8 @@ ONE_ROW = "name,category,lon,lat\n中央车站东口,station,24.9420,60.1712\n".
 
 
 def _upload(app: Flask, data: bytes, name: str):  # type: ignore[no-untyped-def]
-    return app.test_client().post(
-        "/hotspots/import", content_type="multipart/form-data",
-        data={"layer": "hotspots", "crs": "", "who": "王明", "file": (io.BytesIO(data), name)})
+    return import_through_page(app.test_client(), {
+        "layer": "hotspots", "crs": "", "file": (io.BytesIO(data), name)})
 
 
 def _count(app: Flask) -> int:

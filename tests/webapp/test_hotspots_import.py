@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from dispatch.models import Hotspot, HotspotChange
-from tests.webapp.conftest import make_app
+from tests.webapp.conftest import import_through_page, make_app
 
 #: Two new hotspots as Chinese Excel saves them: GBK, Chinese column names, (lon, lat).
 GOOD_CSV = ("名称,类别,风险,经度,纬度\n"
@@ -36,7 +36,7 @@ def _counts(app: Flask) -> tuple[int, int]:
 def _upload(client: FlaskClient, data: bytes, name: str, **fields: str):  # type: ignore[no-untyped-def]
     form = {"layer": "hotspots", "crs": "", "who": "王明", **fields,
             "file": (io.BytesIO(data), name)}
-    return client.post("/hotspots/import", data=form, content_type="multipart/form-data")
+    return import_through_page(client, form)
 
 
 def test_form_offers_layers_datums_and_formats(client: FlaskClient) -> None:

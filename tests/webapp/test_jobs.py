@@ -196,3 +196,20 @@ def test_a_worker_opens_each_city_once_and_keeps_its_networks(planned_dir: Path,
     assert all(city.networks[m] is g for m, g in first.items())
     with city.sessions() as session:
         assert session.scalar(select(func.count(SavedPlan.id)))
+
+
+def test_an_upload_is_imported_by_a_worker_not_the_request(idle_app: Flask) -> None:
+    """The form answers at once with the job's page; nothing is imported until a worker
+    takes the job, and the uploaded copy waits in the data directory."""
+    import io
+
+    client = idle_app.test_client()
+    data = "name,category,lon,lat\n中央车站东口,station,24.9420,60.1712\n".encode()
+    answer = client.post("/hotspots/import", content_type="multipart/form-data",
+                         data={"layer": "hotspots", "file": (io.BytesIO(data), "a.csv")})
+    assert answer.status_code == 303 and "job=" in answer.headers["Location"]
+    page = client.get(answer.headers["Location"])
+    assert page.status_code == 200 and 'id="job-wait"' in page.get_data(as_text=True)
+    (job,) = _jobs(idle_app)
+    assert job.kind == "import" and job.state == "queued"
+    assert Path(job.payload["path"]).read_bytes() == data

@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 import io
+import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
-from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from dispatch.categories import load_categories
-from dispatch.errors import ImportProblems, NotBuiltError, ValidationError
+from dispatch.errors import JobRefused, NotBuiltError, ValidationError
 from dispatch.exporting import FORMATS, export_layers
-from dispatch.importing import LAYERS, import_file
+from dispatch.importing import LAYERS
 from dispatch.readers import FORMATS as READABLE
+from dispatch.readers import read_table
 from dispatch.registry import list_hotspots
 from dispatch.store import get_city
 from maps.registry import build_registry_map, category_choices
 from maps.render import map_parts
 from webapp.access import Audience, allow
+from webapp.jobs import find_job, job_document, submit_job
 from webapp.resources import resources
 from webapp.views.pages import basemap, map_options
+
+#: What an import may take on its worker before it counts as lost (20,000 rows, each
+#: snapped to the walking network).
+IMPORT_BUDGET_S = 600.0
 
 bp = Blueprint("registry", __name__, url_prefix="/hotspots")
 
@@ -54,29 +71,58 @@ def page() -> str:
 
 @bp.get("/import")
 @allow(Audience.DISPATCH)
-def import_form() -> str:
-    """The upload form: a file, what it holds, its coordinates, and who imports it."""
-    return _import_page()
+def import_form() -> tuple[str, int]:
+    """The upload form; with ``?job=``, how the import a worker is doing stands, then what
+    it imported (200) or every problem of the file (400)."""
+    job_id = request.args.get("job", "")
+    if not job_id:
+        return _import_page(), 200
+    found = find_job(job_id)
+    if found is None or found.kind != "import":
+        return _import_page(error="没有这次导入 / no such import; upload the file again"), 404
+    filename = request.args.get("filename", "")
+    if found.state in ("queued", "running"):
+        return _import_page(job=job_document(found), filename=filename), 200
+    result = found.result or {}
+    if found.state == "failed" or "error" in result:
+        message = result.get("error") or " ".join(job_document(found)["messages"])
+        return _import_page(error=message, filename=filename), 400
+    if "problems" in result:
+        return _import_page(problems=result["problems"], filename=filename), 400
+    return _import_page(summary=result["summary"], filename=filename), 200
 
 
 @bp.post("/import")
 @allow(Audience.DISPATCH)
-def import_upload() -> tuple[str, int]:
-    """Import the uploaded file all or nothing; show what was imported or every bad row."""
+def import_upload() -> Response | tuple[str, int]:
+    """Keep the uploaded file and queue its import (all or nothing) for a worker; the page
+    it leads to shows what was imported, or every bad row."""
     upload = request.files.get("file")
     form = request.form
-    who = str(current_user.name)  # the account signed in, never a name typed in the form
     crs = form.get("crs_code", "").strip() or form.get("crs", "").strip() or None
     layer = form.get("layer", "hotspots")
     if upload is None or not upload.filename:
         return _import_page(error="请选择文件 / choose a file to upload", form=form), 400
     try:
-        summary = _import(upload, layer=layer, crs=crs, who=who)
-    except ImportProblems as exc:
-        return _import_page(problems=exc.problems, form=form, filename=upload.filename), 400
+        name = _usable_name(upload.filename)
+        if Path(name).suffix.lower() not in READABLE:
+            read_table(Path(name))  # says which file types are read
+        with resources().sessions() as session:
+            get_city(session)
     except (ValidationError, NotBuiltError) as exc:
         return _import_page(error=str(exc), form=form), 400
-    return _import_page(summary=summary, form=form, filename=upload.filename), 200
+    folder = resources().workspace.root / "uploads" / uuid.uuid4().hex
+    folder.mkdir(parents=True, mode=0o700)
+    upload.save(folder / name)
+    payload = {"path": str(folder / name), "layer": layer, "crs": crs,
+               # the account signed in, never a name typed in the form
+               "who": str(current_user.name)}
+    try:
+        job_id = submit_job("import", payload, budget_s=IMPORT_BUDGET_S)
+    except JobRefused:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return redirect(url_for("registry.import_form", job=job_id, filename=name), code=303)
 
 
 @bp.get("/export.<fmt>")
@@ -96,23 +142,14 @@ def export(fmt: str) -> Response:
                      download_name=name)
 
 
-def _import(upload: FileStorage, *, layer: str, crs: str | None, who: str):  # type: ignore[no-untyped-def]
-    """Save the upload under its own name (its suffix says its format) and import it in
-    one transaction."""
-    # Control characters (a NUL above all) cannot be in a file name on disk.
-    name = "".join(c for c in Path(upload.filename or "").name if c.isprintable())
+def _usable_name(filename: str) -> str:
+    """The upload's own name (its suffix says its format), without what a file name on disk
+    cannot hold (a NUL above all)."""
+    name = "".join(c for c in Path(filename).name if c.isprintable())
     if name in ("", ".", ".."):
         raise ValidationError("文件名无效 / the file has no usable name; rename it, e.g. "
                               "hotspots.csv")
-    categories = load_categories(resources().workspace.root)
-    network = resources().walk_network_if_built() if layer == "hotspots" else None
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        upload.save(path)
-        with resources().sessions.begin() as session:
-            get_city(session)
-            return import_file(session, path, layer=layer, crs=crs, who=who,
-                               network=network, categories=categories)
+    return name
 
 
 @bp.errorhandler(RequestEntityTooLarge)
