@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from flask import Flask
@@ -57,10 +58,12 @@ def test_signing_in_never_leads_off_the_site(app: Flask) -> None:
     assert again.headers["Location"] == "/"
 
 
-def test_guessing_is_slowed_down_per_name(private_app: Flask) -> None:
+def test_guessing_is_slowed_down_per_name(planned_dir: Path, tmp_path: Path) -> None:
     """After LOGIN_RATE failures a name is refused for a while, even with the right password."""
-    private_app.extensions["patrol_login_rate"].limit = 3
-    client = private_app.test_client(role=None)
+    root = tmp_path / "city"
+    shutil.copytree(planned_dir, root)
+    app = make_app({"DATA_DIR": str(root), "LOGIN_RATE": "3/300"})
+    client = app.test_client(role=None)
     for _ in range(3):
         assert _sign_in(client, "admin", "guess-guess-guess").status_code == 401
     blocked = _sign_in(client, "admin", password_of("admin"))

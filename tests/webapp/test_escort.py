@@ -21,8 +21,8 @@ from dispatch.models import Hotspot, Report, SavedPlan, Shelter
 from dispatch.nightplan import PlannedBreak, PlannedReport, PlannedVisit
 from dispatch.replan import moment_of
 from routes.problem import Mode
-from tests.webapp.conftest import NOW, serve
-from tests.webapp.test_live import _check_rules, _plan, _report
+from tests.webapp.conftest import NOW, serve, wait_for_job
+from tests.webapp.test_live import _assign, _check_rules, _plan, _report
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
 
@@ -67,8 +67,7 @@ def _assigned(live: FlaskClient, app: Flask) -> tuple[str, str, str, tuple[float
     the team's link token, where the report is)."""
     reference = _report(live, app)
     team = live.get("/api/dispatch/board").get_json()["reports"][0]["options"][0]["team"]
-    assert live.post(f"/api/dispatch/reports/{reference}/assign",
-                     json={"team": team}).status_code == 200
+    _assign(live, reference, team)
     plan = _plan(app)
     with app.test_request_context():
         token = team_link_url(plan, team).rsplit("/", 1)[1]
@@ -78,6 +77,15 @@ def _assigned(live: FlaskClient, app: Flask) -> tuple[str, str, str, tuple[float
     steps = f"/api/t/{token}/reports/{reference}/steps"
     assert live.post(steps, json={"status": "arrived"}).status_code == 200
     return reference, team, token, where
+
+
+def _escort(app: Flask, answer: TestResponse, token: str) -> dict[str, Any]:
+    """The trip's job, queued by a step or check-in that takes people somewhere, followed
+    to its end as the team's phone follows it: with the team's link alone, no session."""
+    trip = answer.get_json()["escort"]
+    assert trip["queued"] is True, trip
+    assert trip["status_url"] == f"/api/t/{token}/jobs/{trip['job']}"
+    return wait_for_job(app.test_client(role=None), trip["status_url"])
 
 
 def test_escort_goes_to_the_nearest_shelter_with_free_beds_first(
@@ -99,10 +107,13 @@ def test_escort_goes_to_the_nearest_shelter_with_free_beds_first(
     answer = live.post(f"/api/t/{token}/reports/{reference}/steps",
                        json={"status": "outcome", "outcome": "shelter"})
     assert answer.status_code == 200, answer.get_json()
-    trip = answer.get_json()["escort"]
+    status = _escort(live_app, answer, token)
+    assert status["state"] == "done", status
+    trip = status["result"]
     name = next(s.name for s in shelters if s.id == second)
     assert trip["added"] and trip["place"] == name, trip
     after = _plan(live_app)
+    assert status["version"] == _versions(live_app) == 3
     route = after.route(team)
     now = moment_of(after, NOW)
     ahead = [i for i in route.timeline() if _begins(i) >= now]
@@ -162,8 +173,11 @@ def test_refused_requests_change_nothing(live: FlaskClient, live_app: Flask) -> 
                          json={"beds_free": 0}).status_code == 200
     full, versions = _beds(live_app), _versions(live_app)
     answer = live.post(f"/api/t/{token}/reports/{reference}/steps",
-                       json={"status": "outcome", "outcome": "shelter"}).get_json()
-    assert answer["escort"]["added"] is False and "free beds" in answer["escort"]["message"]
+                       json={"status": "outcome", "outcome": "shelter"})
+    assert answer.status_code == 200, answer.get_json()
+    status = _escort(live_app, answer, token)
+    assert status["state"] == "failed" and status["version"] is None, status
+    assert any("free beds" in m for m in status["messages"]), status
     assert _beds(live_app) == full and _versions(live_app) == versions
     home = live.post(f"/api/t/{token}/reports/{reference}/steps",
                      json={"status": "outcome", "outcome": "home"})
@@ -183,15 +197,21 @@ def test_a_check_in_taking_people_to_a_shelter_adds_the_trip(
     assert live.post(f"/api/dispatch/shelters/{chosen}/beds",
                      json={"beds_free": "5"}).status_code == 200
     versions = _versions(live_app)
-    no_place = _found(live, token, route.visits[0], "hospital", 1).get_json()
-    assert no_place["escort"]["added"] is False and "no trip" in no_place["escort"]["message"]
+    no_place = _found(live, token, route.visits[0], "hospital", 1)
+    assert no_place.status_code == 201, no_place.get_json()
+    status = _escort(live_app, no_place, token)
+    assert status["state"] == "done" and status["version"] is None, status
+    assert status["result"]["added"] is False and "no trip" in status["result"]["message"]
     assert _versions(live_app) == versions
     sent = _found(live, token, route.visits[1], "shelter", 2)
     assert sent.status_code == 201
-    trip = sent.get_json()["escort"]
+    status = _escort(live_app, sent, token)
+    assert status["state"] == "done", status
+    trip = status["result"]
     with live_app.app_context(), resources().sessions() as session:
         name = session.get(Shelter, chosen).name  # type: ignore[union-attr]
     assert trip["added"] and trip["place"] == name, trip
+    assert status["version"] == _versions(live_app) == versions + 1
     assert _beds(live_app)[chosen][0] == 3
     after = _plan(live_app).route(route.team_id)
     now = moment_of(plan, NOW)

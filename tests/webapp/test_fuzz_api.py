@@ -41,7 +41,8 @@ from dispatch.workspace import Workspace
 from tests.conftest import HELSINKI_PLACES
 from tests.dispatch.conftest import database_dump
 from tests.dispatch.test_fuzz_import import csv_files, kml_files
-from tests.webapp.conftest import make_app
+from tests.webapp.conftest import ThreadWorker, make_app
+from tests.webapp.test_live import _assign
 from webapp.cli import cli
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
@@ -164,6 +165,13 @@ STEP = st.fixed_dictionaries(
     optional={"outcome": st.sampled_from(["helped_on_site", "declined", "nobody_found"]),
               "note": st.text(max_size=30), "people": st.integers(1, 3)})
 
+#: A night's plan as the plan API takes it (each good body is queued as a search).
+PLAN_RUN = st.fixed_dictionaries({
+    "teams": st.lists(st.sampled_from(["T1", "T2", "T3"]), min_size=1, max_size=3, unique=True),
+    "start": st.sampled_from(["20:00", "21:30"]), "end": st.sampled_from(["06:00", "05:00"]),
+    "temperature": st.integers(-30, 5),
+}, optional={"break_minutes": st.sampled_from([0, 30, "45"])})
+
 ENDPOINTS = [
     Endpoint("/api/hotspots", "POST", lambda n: "/api/hotspots", HOTSPOT),
     Endpoint("/api/hotspots/<int:hotspot_id>", "PATCH",
@@ -188,6 +196,7 @@ ENDPOINTS = [
     Endpoint("/api/t/<token>/checkins", "POST", lambda n: f"/api/t/{n.token}/checkins", CHECKIN),
     Endpoint("/api/t/<token>/reports/<reference>/steps", "POST",
              lambda n: f"/api/t/{n.token}/reports/{n.reference}/steps", STEP),
+    Endpoint("/api/plan/<day>/run", "POST", lambda n: f"/api/plan/{n.plan.date}/run", PLAN_RUN),
 ]
 
 
@@ -211,16 +220,22 @@ def spoiled(draw: st.DrawFn, good: st.SearchStrategy[dict[str, Any]]) -> Any:
 @pytest.fixture(scope="module")
 def fuzz_app(planned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """A private copy of the planned demo city, its clock at 21:00, reports not rate limited;
-    its test clients are signed in as a dispatcher and send the CSRF token."""
+    its test clients are signed in as a dispatcher and send the CSRF token.
+
+    No worker reads its queue while the bodies are sent: a search a good body queued would
+    otherwise save a version while a later example compares the database before and after.
+    """
     root = tmp_path_factory.mktemp("fuzz-api") / "city"
     shutil.copytree(planned_dir, root)
     return make_app({"DATA_DIR": str(root), "DISPATCH_NOW": "21:00", "ASSIGN_SECONDS": 1,
-                     "REPORT_RATE": "100000/600"})
+                     "REPORT_RATE": "100000/600"}, worker=False)
 
 
 @pytest.fixture(scope="module")
 def night(fuzz_app: Flask) -> Night:
-    """Team T1's token, a report assigned to T1 (its steps may follow), a hotspot, a shelter."""
+    """Team T1's token, a report assigned to T1 (its steps may follow), a hotspot, a shelter.
+
+    A worker runs only while the report is assigned: the night's next version holds it."""
     with fuzz_app.app_context(), resources().sessions() as session:
         plan = latest_plan(session)
         assert plan is not None
@@ -235,9 +250,11 @@ def night(fuzz_app: Flask) -> Night:
     made = client.post("/api/reports", json={"lon": lon, "lat": lat, "seen": "一位老人"})
     assert made.status_code == 201, made.get_json()
     reference = made.get_json()["reference"]
-    sent = client.post(f"/api/dispatch/reports/{reference}/assign",
-                       json={"team": plan.routes[0].team_id})
-    assert sent.status_code == 200, sent.get_json()
+    worker = ThreadWorker(fuzz_app)
+    try:
+        _assign(client, reference, plan.routes[0].team_id)
+    finally:
+        worker.close()
     return Night(plan, token, stranger, reference, hotspot_id, shelter_id)
 
 
@@ -556,9 +573,7 @@ def _assigned(app: Flask) -> tuple[NightPlan, str]:
     reference = client.post("/api/reports", json={"lon": lon, "lat": lat,
                                                   "seen": "一位老人"}).get_json()["reference"]
     plan, _ = _token(app)
-    sent = client.post(f"/api/dispatch/reports/{reference}/assign",
-                       json={"team": plan.routes[0].team_id})
-    assert sent.status_code == 200, sent.get_json()
+    _assign(client, reference, plan.routes[0].team_id)
     return _token(app)[0], reference
 
 

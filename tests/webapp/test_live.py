@@ -24,7 +24,7 @@ from dispatch.recommend import REPORT_ID, report_problem, urgency_of
 from dispatch.replan import moment_of, replan_rest
 from dispatch.versions import latest_version
 from routes.solve import prepare
-from tests.webapp.conftest import make_app
+from tests.webapp.conftest import make_app, wait_for_job
 from webapp.resources import resources
 from webapp.teamlinks import team_link_url
 
@@ -50,6 +50,25 @@ def _report(client: FlaskClient, app: Flask, **extra: Any) -> str:
     answer = client.post("/api/reports", json=body)
     assert answer.status_code == 201, answer.get_json()
     return str(answer.get_json()["reference"])
+
+
+def _assign(client: FlaskClient, reference: str, team: str) -> dict[str, Any]:
+    """Send ``team`` to a report as the board's button does: the claim answers 202 at once
+    and a worker re-plans the night; the job's last status, once it is done."""
+    answer = client.post(f"/api/dispatch/reports/{reference}/assign", json={"team": team})
+    assert answer.status_code == 202, answer.get_json()
+    return _assigned_job(client, answer.get_json(), reference, team)
+
+
+def _assigned_job(client: FlaskClient, accepted: dict[str, Any], reference: str,
+                 team: str) -> dict[str, Any]:
+    """Wait for the re-plan of an accepted assignment: it must end done, on ``team``."""
+    assert (accepted["reference"], accepted["team"]) == (reference, team), accepted
+    assert accepted["status_url"] == f"/api/jobs/{accepted['job']}"
+    status = wait_for_job(client, accepted["status_url"])
+    assert status["state"] == "done", status
+    assert status["result"]["team"] == team and isinstance(status["version"], int), status
+    return status
 
 
 def _count(app: Flask) -> int:
@@ -212,9 +231,14 @@ def test_assignment_replans_the_night_and_keeps_every_rule(
     board = live.get("/api/dispatch/board").get_json()
     team = board["reports"][0]["options"][0]["team"]
     answer = live.post(f"/api/dispatch/reports/{reference}/assign", json={"team": team})
-    assert answer.status_code == 200, answer.get_json()
+    assert answer.status_code == 202, answer.get_json()
+    # The click claims the report at once: the board shows it sent before the re-plan ends.
+    claimed = next(r for r in live.get("/api/dispatch/board").get_json()["reports"]
+                   if r["reference"] == reference)
+    assert (claimed["status"], claimed["team"]) == ("assigned", team)
+    status = _assigned_job(live, answer.get_json(), reference, team)
     after = _plan(live_app)
-    assert answer.get_json()["version"] == 2
+    assert status["version"] == 2 and _latest_version_of(live_app) == 2
     route = after.route(team)
     assert [c.reference for c in route.reports] == [reference]
     assert "old man" in route.reports[0].note
@@ -224,6 +248,12 @@ def test_assignment_replans_the_night_and_keeps_every_rule(
     board = live.get("/api/dispatch/board").get_json()
     row = next(r for r in board["reports"] if r["reference"] == reference)
     assert row["status"] == "assigned" and row["team"] == team and row["options"] == []
+
+
+def _latest_version_of(app: Flask) -> int:
+    """The number of the night's latest version."""
+    with app.app_context(), resources().sessions() as session:
+        return latest_version(session, _plan(app).date).version
 
 
 def _check_rules(plan: NightPlan, before: NightPlan, hotspots: dict[int, Hotspot]) -> None:
@@ -258,7 +288,8 @@ def _check_rules(plan: NightPlan, before: NightPlan, hotspots: dict[int, Hotspot
 
 
 def test_two_dispatchers_assigning_at_once_one_wins(live_app: Flask) -> None:
-    """The same report sent to two teams at the same moment: one 200, one 409 naming the team."""
+    """The same report sent to two teams at the same moment: one claim wins (202, and its
+    re-plan makes the night's next version), the other is a 409 naming the winning team."""
     reference = _report(live_app.test_client(), live_app)
     teams = [r.team_id for r in _plan(live_app).routes][:2]
     answers: dict[str, Any] = {}
@@ -276,13 +307,17 @@ def test_two_dispatchers_assigning_at_once_one_wins(live_app: Flask) -> None:
     for thread in threads:
         thread.join()
     codes = sorted(a.status_code for a in answers.values())
-    assert codes == [200, 409]
-    winner = next(t for t, a in answers.items() if a.status_code == 200)
+    assert codes == [202, 409]
+    winner = next(t for t, a in answers.items() if a.status_code == 202)
     loser = next(a for a in answers.values() if a.status_code == 409)
     assert f"already assigned to {winner}" in loser.get_json()["error"]["message"]
+    client = live_app.test_client()
+    status = _assigned_job(client, answers[winner].get_json(), reference, winner)
+    assert status["version"] == 2
     with live_app.app_context(), resources().sessions() as session:
         assert len(list(session.scalars(select(Report.id)))) == 1
         assert latest_version(session, _plan(live_app).date).version == 2
+    assert [c.reference for c in _plan(live_app).route(winner).reports] == [reference]
 
 
 def test_a_report_sent_while_the_team_checks_in_loses_nothing(live_app: Flask) -> None:
@@ -314,7 +349,8 @@ def test_a_report_sent_while_the_team_checks_in_loses_nothing(live_app: Flask) -
     for thread in threads:
         thread.join()
     assert {k: a.status_code for k, a in answers.items()} == {
-        "checkin": 201, "report": 201, "assign": 200}
+        "checkin": 201, "report": 201, "assign": 202}
+    _assigned_job(live_app.test_client(), answers["assign"].get_json(), reference, route.team_id)
     assert _count(live_app) == 2
     checkins = live_app.test_client().get(f"/api/t/{token}/checkins").get_json()["checkins"]
     assert [c["visit"] for c in checkins] == [visit.key]
@@ -327,8 +363,7 @@ def test_team_steps_follow_up_and_safety_timer(live: FlaskClient, live_app: Flas
     reference = _report(live, live_app, seen="<b>not markup</b>"[3:-4] + " & cold")
     plan = _plan(live_app)
     team, other = plan.routes[0].team_id, plan.routes[1].team_id
-    assert live.post(f"/api/dispatch/reports/{reference}/assign",
-                     json={"team": team}).status_code == 200
+    _assign(live, reference, team)
     with live_app.test_request_context():
         token = team_link_url(plan, team).rsplit("/", 1)[1]
         stranger = team_link_url(plan, other).rsplit("/", 1)[1]
@@ -396,8 +431,7 @@ def test_open_reports_stay_with_their_teams_across_replans(
                        ).get_json()["reference"]
     teams = [r.team_id for r in _plan(live_app).routes]
     for reference, team in ((first, teams[0]), (second, teams[1])):
-        answer = live.post(f"/api/dispatch/reports/{reference}/assign", json={"team": team})
-        assert answer.status_code == 200, answer.get_json()
+        _assign(live, reference, team)
     plan = _plan(live_app)
     assert [c.reference for c in plan.route(teams[0]).reports] == [first]
     assert [c.reference for c in plan.route(teams[1]).reports] == [second]
@@ -435,8 +469,6 @@ def test_a_person_who_declined_at_a_check_gets_a_follow_up_later(
     assert follow["options"], "a follow-up is offered to the teams like any report"
     due = datetime.fromisoformat(follow["due_at"])
     assert due == visit.arrival + timedelta(hours=2) > datetime.fromisoformat(board["now"])
-    answer = live.post(f"/api/dispatch/reports/{follow['reference']}/assign",
-                       json={"team": follow["options"][0]["team"]})
-    assert answer.status_code == 200, answer.get_json()
+    _assign(live, follow["reference"], follow["options"][0]["team"])
     [call] = _plan(live_app).route(follow["options"][0]["team"]).reports
     assert call.arrival >= due - timedelta(seconds=1)

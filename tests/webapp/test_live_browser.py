@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from dispatch.jobs import records
+from dispatch.models import Job
 from tests.webapp.conftest import make_app, serve, sign_in
+from webapp.resources import resources
 from webapp.teamlinks import team_link_url
 from webapp.views.pages import current_plan
 
@@ -61,6 +66,10 @@ def test_a_report_from_the_street_to_an_outcome(browser, server,  # type: ignore
     assert desk.locator("#live-map path.leaflet-interactive").count() >= 1
     desk.screenshot(path=str(shots / "live-board.png"), full_page=True)
     first.click()
+    # A worker re-plans the night: the board polls the job, then shows the new version.
+    desk.wait_for_function(
+        "() => document.getElementById('board-meta').textContent.includes('version 2')",
+        timeout=60_000)
     desk.locator(f"#reports li[data-reference='{reference}'][data-status='assigned']").wait_for(
         timeout=30_000)
 
@@ -79,11 +88,13 @@ def test_a_report_from_the_street_to_an_outcome(browser, server,  # type: ignore
     mobile.locator("li.report .report-steps[data-status=arrived]").wait_for()
     mobile.locator("li.report select[name=outcome]").select_option("shelter")
     mobile.locator("li.report button[data-step=outcome]").click()
+    # A worker adds the trip: the phone says where it goes, then reloads with it on top.
+    mobile.locator("li.report .report-steps .state", has_text="Escort to").wait_for(
+        timeout=60_000)
+    mobile.locator("section.calls.escorts", has_text="Escort next").wait_for(timeout=30_000)
     mobile.locator("li.report .report-steps[data-status=outcome]").wait_for()
     # The report is closed; taking the person to a shelter adds the escort trip on top.
     assert mobile.locator("section.calls:not(.escorts)").count() == 0
-    mobile.reload()
-    assert "Escort next" in mobile.locator("section.calls.escorts").inner_text()
 
     desk.locator(f"#closed li[data-reference='{reference}']").wait_for(timeout=10_000)
     assert "送至救助点" in desk.locator(f"#closed li[data-reference='{reference}']").inner_text()
@@ -91,3 +102,40 @@ def test_a_report_from_the_street_to_an_outcome(browser, server,  # type: ignore
     assert street.locator("#state").get_attribute("data-status") == "outcome"
     assert street.locator("ol.steps li").count() == 5
     phone.close()
+
+
+def test_an_assignment_whose_search_failed_says_why_on_the_board(
+        browser, planned_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The worker running the re-plan dies: the board says why under the report, and keeps
+    saying it across its polls; the report is back on the board, to be sent again."""
+    root = tmp_path / "city"
+    shutil.copytree(planned_dir, root)
+    app = make_app({"DATA_DIR": str(root), "DISPATCH_NOW": "21:00", "ASSIGN_SECONDS": 1,
+                    "BOARD_POLL_SECONDS": 1}, worker=False)
+    with app.test_request_context():
+        place = current_plan().hotspots
+    lon, lat = sorted(place.values(), key=lambda p: p.id)[3].access or (0.0, 0.0)
+    sent = app.test_client(role=None).post("/api/reports", json={
+        "lon": lon, "lat": lat, "seen": "一位老人 an old man", "people": 1})
+    reference = sent.get_json()["reference"]
+    with serve(app) as base:
+        desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(desk, base)
+        desk.goto(f"{base}/dispatch")
+        item = f"#reports li[data-reference='{reference}']"
+        with desk.expect_response(lambda r: r.url.endswith("/assign")) as claimed:
+            desk.locator(f"{item} button.assign").first.click()
+        assert claimed.value.status == 202, claimed.value.text()
+        desk.locator(f"{item} .assign-result", has_text="Re-planning").wait_for()
+        with app.app_context(), resources().sessions.begin() as session:
+            [job] = session.scalars(select(Job).where(Job.kind == "assign"))
+            assert records.take(session, job.id, "elsewhere:1") is not None
+            job.heartbeat_at = datetime.now(UTC) - timedelta(seconds=job.budget_s) \
+                - records.LOST_GRACE - timedelta(seconds=1)
+        said = desk.locator(f"{item}[data-status='reported'] .assign-result",
+                            has_text="stopped before the search ended")
+        said.wait_for(timeout=30_000)
+        desk.wait_for_timeout(3_000)  # three polls of the board later
+        assert said.count() == 1, desk.locator(item).inner_text()
+        assert desk.locator(f"{item} button.assign:enabled").count() >= 1
+        desk.context.close()

@@ -54,6 +54,17 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
+def wait_for_search(page) -> None:  # type: ignore[no-untyped-def]
+    """A page whose answer a worker searches shows a box polling the job, and reloads itself
+    when the answer is ready; a failed search says why in the box (and the test says it)."""
+    page.wait_for_function(
+        "() => document.readyState === 'complete' && (!document.getElementById('job-wait') "
+        "|| document.getElementById('job-wait').dataset.state === 'failed')", timeout=120_000)
+    box = page.locator("#job-wait")
+    assert box.count() == 0, box.inner_text()
+    page.wait_for_load_state("networkidle")
+
+
 @pytest.mark.parametrize("path, shows", [
     ("/coverage", "never checked"),
     ("/figures", "Campaign figures"),
@@ -62,6 +73,10 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
 def test_manager_pages_draw_offline(open_page, manager_url: str, artifacts: Path, path: str,
                                     shows: str) -> None:
     page, hosts, errors = open_page(manager_url + path, DESKTOP)
+    if path.startswith("/coverage/shelters"):
+        # Asked for the first time: the page waits for the worker, then reloads by itself.
+        wait_for_search(page)
+        assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "reload"
     assert shows in page.content()
     if path != "/figures":
         page.wait_for_selector(".leaflet-container")

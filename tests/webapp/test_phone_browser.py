@@ -10,9 +10,11 @@ import json
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlsplit
 
 import pytest
@@ -201,7 +203,8 @@ def test_another_teams_or_an_expired_token_is_refused(browser, server) -> None: 
 
 def test_person_found_with_the_phones_position(browser, server, city, artifacts) -> None:  # type: ignore[no-untyped-def]
     """With GPS allowed the position shows on the map; the form's answers and the
-    position are stored with the check-in."""
+    position are stored with the check-in; the trip to a shelter is added by a worker and
+    is on top of the phone's page once its job is done."""
     context = browser.new_context(**PHONE, geolocation={"latitude": 60.1699, "longitude": 24.9384,
                                                         "accuracy": 15},
                                   permissions=["geolocation"])
@@ -220,7 +223,11 @@ def test_person_found_with_the_phones_position(browser, server, city, artifacts)
     dialog.locator('input[name="accepts_help"][value="true"]').check()
     dialog.locator('input[value="shelter"]').check()
     page.screenshot(path=str(artifacts / "phone-person-found.png"))
-    dialog.locator('button[value="save"]').tap()
+    with page.expect_response(lambda r: r.url.endswith("/checkins")
+                              and r.request.method == "POST") as answer:
+        dialog.locator('button[value="save"]').tap()
+    trip = answer.value.json()["escort"]
+    assert trip["queued"], trip
     page.wait_for_function("() => document.getElementById('queue').hidden")
     page.wait_for_timeout(300)
     stored = [c for c in _checkins(city) if f"{c.hotspot_id}#{c.check_number}" == visit]
@@ -230,4 +237,20 @@ def test_person_found_with_the_phones_position(browser, server, city, artifacts)
         "person_found", 2, "elderly", True, "shelter")
     assert (row.lat, row.lon, row.accuracy_m) == (60.1699, 24.9384, 15)
     assert "发现人员 Person found" in stop.locator(".state").inner_text()
+    job = _finished(page, trip["status_url"])  # with the team's link alone, as the phone asks
+    assert job["state"] == "done" and job["result"]["added"], job
+    page.reload(wait_until="networkidle")
+    escorts = page.locator("section.calls.escorts")
+    assert "Escort next" in escorts.inner_text() and job["result"]["place"] in escorts.inner_text()
     context.close()
+
+
+def _finished(page, status_url: str, timeout_s: float = 120) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Poll a team's job from the phone's browser until it ends; its last status."""
+    limit = time.monotonic() + timeout_s
+    while time.monotonic() < limit:
+        job = page.request.get(page.url.split("/t/")[0] + status_url).json()
+        if job["state"] in ("done", "failed"):
+            return dict(job)
+        page.wait_for_timeout(200)
+    raise AssertionError(f"{status_url} still {job['state']} after {timeout_s} s")

@@ -3,6 +3,8 @@
   "use strict";
   var config = JSON.parse(document.getElementById("live-config").textContent);
   var busy = false;
+  // Why a report's last assignment failed, by reference: said again each time the board is drawn.
+  var failed = {};
   // Every change is sent with the page's CSRF token (webapp/auth.py).
   var JSON_POST = { "Content-Type": "application/json",
                     "X-CSRFToken": document.querySelector("meta[name=csrf-token]").content };
@@ -53,7 +55,8 @@
     if (r.options.length) {
       item.appendChild(el("table", { "class": "options" }, [el("tbody", {}, r.options.map(function (o) { return optionRow(r, o); }))]));
     }
-    item.appendChild(el("p", { "class": "error-text assign-result", role: "status" }));
+    item.appendChild(el("p", { "class": "error-text assign-result", role: "status",
+                               text: r.status === "reported" && failed[r.reference] || "" }));
     return item;
   }
 
@@ -162,6 +165,7 @@
   function assign(reference, team, button) {
     busy = true;
     button.disabled = true;
+    delete failed[reference];
     var note = button.closest("li").querySelector(".assign-result");
     note.textContent = "重新规划中… Re-planning " + team + "'s night…";
     fetch(config.assign.replace("REF", encodeURIComponent(reference)), {
@@ -169,26 +173,27 @@
     }).then(function (r) {
       return r.json().then(function (body) {
         if (!r.ok) { busy = false; note.textContent = body.error.message; button.disabled = false; return; }
-        waitForJob(body.status_url, note, button);
+        waitForJob(body.status_url, reference, note, button);
       });
     }).catch(function (e) { busy = false; note.textContent = e.message; button.disabled = false; });
   }
 
   // The re-plan runs on a worker: poll its job, then show the new version (or why not).
-  function waitForJob(url, note, button) {
+  function waitForJob(url, reference, note, button) {
     fetch(url, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); })
       .then(function (job) {
         if (job.state === "queued" || job.state === "running") {
-          setTimeout(function () { waitForJob(url, note, button); }, 500);
+          setTimeout(function () { waitForJob(url, reference, note, button); }, 500);
           return;
         }
         busy = false;
         if (job.state === "failed") {
-          note.textContent = (job.messages || []).join(" ");
+          failed[reference] = (job.messages || []).join(" ");
+          note.textContent = failed[reference];
           button.disabled = false;
         }
         refresh();
-      }).catch(function () { setTimeout(function () { waitForJob(url, note, button); }, 1500); });
+      }).catch(function () { setTimeout(function () { waitForJob(url, reference, note, button); }, 1500); });
   }
 
   document.getElementById("call-form").addEventListener("submit", function (event) {
