@@ -105,12 +105,14 @@ def test_a_new_password_ends_the_other_sessions(private_app: Flask) -> None:
     for client in (desk, laptop):
         _sign_in(client, "dispatcher", password_of("dispatcher"))
     changed = desk.post("/account/password", data={
+        "current": password_of("dispatcher"),
         "password": "a-brand-new-one-2", "again": "a-brand-new-one-2",
         "csrf_token": _form_token(desk, "/account/password")})
     assert changed.status_code == 302
     assert desk.get("/roster/").status_code == 200
     assert laptop.get("/roster/").status_code == 302
     mismatch = desk.post("/account/password", data={
+        "current": "a-brand-new-one-2",
         "password": "another-new-one-3", "again": "different-one-4",
         "csrf_token": _form_token(desk, "/account/password")})
     assert mismatch.status_code == 400 and "differ" in mismatch.get_data(as_text=True)
@@ -170,7 +172,7 @@ def test_the_first_run_prints_a_one_time_administrator_password(tmp_path: Path) 
     assert answer.headers["Location"] == "/account/password"
     assert client.get("/figures").headers["Location"] == "/account/password"
     client.post("/account/password", data={
-        "password": "my-own-password-1", "again": "my-own-password-1",
+        "current": once, "password": "my-own-password-1", "again": "my-own-password-1",
         "csrf_token": _form_token(client, "/account/password")})
     assert client.get("/figures").status_code != 302
 
