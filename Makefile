@@ -73,6 +73,9 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/phone_page.py
 	$(BIN)/python bench/registry_import.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/responsiveness.py
+	$(BIN)/python bench/province.py
+	$(BIN)/python bench/lost_jobs.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check routes dispatch maps webapp tests bench

@@ -21,11 +21,13 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -171,8 +173,11 @@ class Server:
     def start(self, timeout: float = 60.0) -> float:
         """Start the server and wait until it answers; returns the seconds that took."""
         began = time.monotonic()
+        # A drill puts many phones on each team's link (a night has one): the link's bound
+        # on sends (PATROL_TEAM_RATE) is lifted, as the hotline's is.
         env = os.environ | {"PYTHONPATH": str(REPO), "PATROL_DISPATCH_NOW": DISPATCH_NOW,
-                            "PATROL_REPORT_RATE": "1000/60"} | self.env
+                            "PATROL_REPORT_RATE": "1000/60",
+                            "PATROL_TEAM_RATE": "1000000/60"} | self.env
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "webapp.cli", "--data-dir", str(self.data_dir), "-q",
@@ -337,7 +342,7 @@ def prepare_drill(data_dir: Path) -> Drill:
     from webapp.views.pages import current_plan
 
     app = create_app({"DATA_DIR": str(data_dir)})
-    with app.app_context():
+    with app.test_request_context("/"):  # current_plan reads the request's ?date=
         latest = current_plan()
         plan = resources().published_plan(latest.date) or latest
         expires = link_expiry(plan.shift_end)
@@ -477,6 +482,8 @@ def _send(session: requests.Session, url: str,
         if resend:  # the answer "was lost": the phone sends the same check-in again
             _request(session, "post", url, "resend", result, json=item)
         return True
+    if status == 429:  # the link's bound on sends: the phone keeps it and sends it later
+        return False
     if 400 <= status < 500:  # refused for good: the phone shows the error, drops it
         queue.popleft()
         return True
@@ -660,7 +667,8 @@ def watch_jobs(watches: list[JobWatch], timeout_s: float, *, every_s: float = 0.
     """Poll every job until each has ended (True) or ``timeout_s`` passed (False)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and not (stop is not None and stop.is_set()):
-        if all(w.state in ENDED or w.poll() in ENDED for w in watches):
+        states = [w.state if w.state in ENDED else w.poll() for w in watches]  # each one
+        if all(state in ENDED for state in states):
             return True
         time.sleep(every_s)
     return all(w.state in ENDED for w in watches)
@@ -671,15 +679,20 @@ PROBLEM_MARKS = ("Traceback", "ERROR", "CRITICAL", "Exception", "WARNING", "warn
                  "locked", "Error")
 
 
+#: Warnings that only say the server was busy: waitress queued a request until one of its
+#: threads was free (counted apart, not as trouble).
+BUSY_MARK = "Task queue depth"
+
+
 def log_problems(paths: Iterable[Path]) -> list[str]:
     """Lines of the logs that tell of trouble (errors, tracebacks, warnings), with the
-    log's name in front."""
+    log's name in front; waitress's "all threads busy" warnings left out."""
     found = []
     for path in paths:
         if not path.exists():
             continue
         for line in path.read_text(errors="replace").splitlines():
-            if any(mark in line for mark in PROBLEM_MARKS):
+            if any(mark in line for mark in PROBLEM_MARKS) and BUSY_MARK not in line:
                 found.append(f"{path.name}: {line.strip()}")
     return found
 
@@ -688,8 +701,11 @@ def print_log_problems(paths: Iterable[Path], *, shown: int = 8) -> None:
     """One line saying how many log lines told of trouble, and the first few distinct ones."""
     paths = list(paths)
     found = log_problems(paths)
+    busy = sum(path.read_text(errors="replace").count(BUSY_MARK)
+               for path in paths if path.exists())
     print(f"  logs ({', '.join(p.name for p in paths if p.exists())}): "
-          f"{len(found)} lines of errors or warnings")
+          f"{len(found)} lines of errors or warnings"
+          f"{f' (and {busy} waitress warnings that every thread was busy)' if busy else ''}")
     seen: set[str] = set()
     for line in found:
         key = re.sub(r"\d+", "#", line)
@@ -707,3 +723,18 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return float("nan")
+
+
+@contextmanager
+def work_dir(keep: Path | None) -> Iterator[Path]:
+    """Where a benchmark builds its cities and its servers write their logs: ``keep`` (a
+    new or empty directory, left there to read afterwards), else a temporary directory."""
+    if keep is None:
+        with tempfile.TemporaryDirectory() as work:
+            yield Path(work)
+        return
+    if keep.exists() and any(keep.iterdir()):
+        raise SystemExit(f"{keep} is not empty: give a new directory to keep the run in")
+    keep.mkdir(parents=True, exist_ok=True)
+    yield keep
+    print(f"  cities, databases and logs kept in {keep}")
