@@ -61,6 +61,10 @@ class Attempts:
         stats = self._call("get_window_stats", key)
         return max(float(stats.reset_time) - time.time(), 1.0)
 
+    def clear(self, key: str) -> None:
+        """Forget ``key``'s hits (a correct sign-in forgives the tries before it)."""
+        self._call("clear", key)
+
     def _call(self, name: str, key: str) -> Any:
         """The shared storage's answer, else this process's own (Redis down: no page fails)."""
         try:

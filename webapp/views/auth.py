@@ -45,22 +45,26 @@ def login() -> str:
 def sign_in() -> Response | tuple[str, int]:
     """Sign in and go where the person was going; a wrong pair gets one message for both.
 
-    Every attempt is counted before the password is checked (so parallel guesses cannot
-    slip past the limit), per client address and per name from that address: guessing
-    from one address locks that address out, never the person at another one. Failures
-    of a name from many addresses slow each further attempt on it down instead.
+    Each try of a name from an address is counted before the password is checked (atomic
+    in the limiter's storage, so parallel guesses cannot slip past ``LOGIN_RATE``), and a
+    correct password forgives the tries before it; failed tries are counted per address
+    too. Guessing from one address locks out that address, never the person at another
+    one; a name failing from many addresses makes each further try on it wait instead.
     """
     name = request.form.get("username", "").strip()
-    address = request.remote_addr or "unknown"
-    pair = f"name:{name.lower()}|addr:{address}"
-    _count_attempt((f"addr:{address}", pair))
+    address = f"addr:{request.remote_addr or 'unknown'}"
+    pair = f"name:{name.lower()}|{address}"
+    _refuse_if_waiting(attempts("login").waiting(address))
+    _refuse_if_waiting(attempts("login").hit(pair))
     if attempts("login").waiting(f"name:{name.lower()}"):
         time.sleep(SLOW_S)
     with resources().sessions.begin() as db:
         account = authenticate(db, name, request.form.get("password", ""))
     if account is None:
+        attempts("login").hit(address)
         attempts("login").hit(f"name:{name.lower()}")
         return render_template("login.html", next=_next_page(), error=REFUSED, name=name), 401
+    attempts("login").clear(pair)
     session.clear()  # a fresh session: nothing of an earlier visitor's carries over
     session.permanent = True
     user = sign_in_as(account)
@@ -114,13 +118,12 @@ def _next_page() -> str:
     return wanted
 
 
-def _count_attempt(keys: tuple[str, ...]) -> None:
-    """Count the attempt under each key at once (atomic in the limiter's storage); past
-    ``LOGIN_RATE`` for any of them the attempt is refused before any password is checked."""
-    waits = [attempts("login").hit(key) for key in keys]
-    if any(waits):
-        wait = int(max(waits)) + 1
-        abort(429, f"尝试次数过多，请 {wait} 秒后再试 Too many attempts; try again in {wait} s")
+def _refuse_if_waiting(wait: float) -> None:
+    """429 saying how long to wait, when the limiter says to."""
+    if wait:
+        seconds = int(wait) + 1
+        abort(429, f"尝试次数过多，请 {seconds} 秒后再试 Too many attempts; try again in "
+                   f"{seconds} s")
 
 
 def init_app(app: Flask) -> None:
