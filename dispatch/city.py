@@ -32,6 +32,7 @@ from dispatch.models import (
     City,
     Hotspot,
     HotspotChange,
+    RosterTeam,
     SavedPlan,
     Shelter,
     TeamBase,
@@ -93,8 +94,10 @@ def build_city(workspace: Workspace, source: OsmSource, name: str) -> CitySummar
         _replace_city(session, name, timezone, source.describe(), walk)
         hotspots = _store_hotspots(session, drafts, categories, walk)
         shelters = _store_points(session, drafts, "shelter")
+        old_bases = set(session.scalars(select(TeamBase.id)))
         if not _store_points(session, drafts, "base"):
             _store_central_base(session, walk)
+        _move_roster(session, old_bases)
         _store_sites(session, drafts)
         session.flush()
         bases = [(b.id, b.name) for b in session.scalars(select(TeamBase).order_by(TeamBase.id))]
@@ -147,9 +150,11 @@ def _centre(graph: nx.MultiDiGraph) -> tuple[float, float]:
 def _replace_city(
     session: Session, name: str, timezone: str, source: str, graph: nx.MultiDiGraph
 ) -> None:
-    for table in (CheckIn, HotspotChange, SavedPlan, Hotspot, Shelter, TeamBase, CandidateSite,
-                  City):
+    for table in (CheckIn, HotspotChange, SavedPlan, Hotspot, Shelter, CandidateSite, City):
         session.execute(delete(table))
+    # Bases a roster team starts from stay until the new bases are in (_move_roster).
+    kept = select(RosterTeam.base_id)
+    session.execute(delete(TeamBase).where(TeamBase.id.not_in(kept)))
     xs = [float(d["x"]) for _, d in graph.nodes(data=True)]
     ys = [float(d["y"]) for _, d in graph.nodes(data=True)]
     session.add(City(name=name, timezone=timezone, source=source, west=min(xs), south=min(ys),
@@ -219,6 +224,21 @@ def _store_points(session: Session, drafts: list[Draft], kind: str) -> int:
             session.add(TeamBase(name=draft.name or f"基地 Base {number}",
                                  lon=point.x, lat=point.y))
     return len(chosen)
+
+
+def _move_roster(session: Session, old_bases: set[int]) -> None:
+    """The roster outlives a rebuild: each team moves to the new base nearest its old one,
+    then the old bases go."""
+    if not old_bases:
+        return
+    session.flush()
+    old = {b.id: b for b in session.scalars(select(TeamBase).where(TeamBase.id.in_(old_bases)))}
+    new = list(session.scalars(select(TeamBase).where(TeamBase.id.not_in(old_bases))))
+    for team in session.scalars(select(RosterTeam).where(RosterTeam.base_id.in_(old_bases))):
+        was = old[team.base_id]
+        team.base_id = min(new, key=lambda b: (b.lon - was.lon) ** 2 + (b.lat - was.lat) ** 2).id
+    session.flush()
+    session.execute(delete(TeamBase).where(TeamBase.id.in_(old_bases)))
 
 
 def _store_sites(session: Session, drafts: list[Draft]) -> int:

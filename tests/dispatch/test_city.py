@@ -196,3 +196,32 @@ def test_is_built_tells_an_empty_directory_from_a_built_city(
     """A built city answers yes; an empty data directory answers no."""
     assert is_built(demo_workspace)
     assert not is_built(Workspace(tmp_path / "empty"))
+
+
+@pytest.mark.slow
+def test_a_rebuild_keeps_the_roster_on_the_new_bases(demo_workspace: Workspace,
+                                                     tmp_path: Path) -> None:
+    """Rebuilding a city whose roster has teams (as `patrol plan` leaves it) moves each team
+    to the nearest new base instead of failing on the bases they started from."""
+    import shutil
+
+    from dispatch.city import build_city, demo_source
+    from dispatch.models import RosterTeam
+    from routes.solve import SolveParams
+
+    root = tmp_path / "city"
+    shutil.copytree(demo_workspace.root, root)
+    workspace = Workspace.locate(root)
+    plan_and_save(workspace, NightOptions(teams=2, on_foot=1),
+                  SolveParams(time_limit_s=30, solution_limit=5))
+    engine = open_engine(workspace.database_url)
+    with session_factory(engine)() as session:
+        before = sorted(session.scalars(select(RosterTeam.id)))
+    assert before, "the planned city has roster teams"
+    build_city(workspace, demo_source(workspace), "赫尔辛基 Helsinki (demo)")
+    with session_factory(engine)() as session:
+        teams = list(session.scalars(select(RosterTeam).order_by(RosterTeam.id)))
+        bases = set(session.scalars(select(TeamBase.id)))
+    engine.dispose()
+    assert [t.id for t in teams] == before
+    assert all(t.base_id in bases for t in teams)
