@@ -255,9 +255,12 @@ def serve(workspace: Workspace, host: str, port: int, threads: int, processes: i
 @click.option("--queue", "queue_url", envvar=QUEUE_ENV, metavar="URL",
               help=f"The queue to read: redis://HOST:6379/0 (default: ${QUEUE_ENV}, else the "
                    "queue in the data directory).")
+@click.option("--nice", type=click.IntRange(0, 19), default=0, show_default=True,
+              help="Lower the workers' CPU priority (patrol serve's own worker uses 10, so "
+                   "pages come before searches on a shared machine).")
 @click.option("--parent-pid", type=int, hidden=True)
 @click.pass_obj
-def worker(workspace: Workspace, processes: int, queue_url: str | None,
+def worker(workspace: Workspace, processes: int, queue_url: str | None, nice: int,
            parent_pid: int | None) -> None:
     """Run searches from the queue: plans, re-plans, assignments, escorts, shelter reach.
 
@@ -272,7 +275,7 @@ def worker(workspace: Workspace, processes: int, queue_url: str | None,
     queue = _run(JobQueue, queue_url, workspace, workspace.database_url)
     click.echo(f"寒夜巡查 worker: {processes} process(es) on "
                f"{queue_url or workspace.root / 'queue.db'}  (Ctrl+C to stop)")
-    run_worker(queue, processes=processes, parent_pid=parent_pid)
+    run_worker(queue, processes=processes, parent_pid=parent_pid, nice=nice)
 
 
 @cli.command()

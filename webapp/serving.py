@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds a worker gets to finish its job when the server stops, before it is killed.
 STOP_WAIT_S = 10.0
+#: The CPU priority of the worker a server starts beside itself: pages first, then searches.
+EMBEDDED_NICE = 10
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ def embedded_workers(workspace: Workspace,
         yield None
         return
     command = [sys.executable, "-m", "webapp.cli", "--data-dir", str(workspace.root), "worker",
-               "--processes", str(processes), "--parent-pid", str(os.getpid())]
+               "--processes", str(processes), "--nice", str(EMBEDDED_NICE),
+               "--parent-pid", str(os.getpid())]
     child = subprocess.Popen(command)
     log.info("worker started (pid %d)", child.pid)
     try:

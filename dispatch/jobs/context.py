@@ -7,7 +7,9 @@ for every later one, reading the networks again only when the city was rebuilt.
 
 from __future__ import annotations
 
+import os
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -47,12 +49,18 @@ class City:
             return dict(self._networks)
 
 
-_cities: dict[tuple[str, str], City] = {}
+#: Cities a worker process keeps open at once (about 300 MB each for a city the size of
+#: central Helsinki); the one used longest ago is closed to open another. A province's
+#: pool of workers serves its cities in turn without holding them all.
+KEPT_CITIES = int(os.environ.get("PATROL_WORKER_CITIES", "4"))
+
+_cities: OrderedDict[tuple[str, str], City] = OrderedDict()
 _cities_lock = threading.Lock()
 
 
 def city_of(data_dir: str, database_url: str) -> City:
-    """The city a job names, opened once per worker process."""
+    """The city a job names, opened once per worker process (while it is among the
+    :data:`KEPT_CITIES` used last)."""
     key = (data_dir, database_url)
     with _cities_lock:
         found = _cities.get(key)
@@ -60,6 +68,10 @@ def city_of(data_dir: str, database_url: str) -> City:
             engine = open_engine(database_url)
             found = City(Workspace.locate(data_dir), engine, session_factory(engine))
             _cities[key] = found
+        _cities.move_to_end(key)
+        while len(_cities) > max(KEPT_CITIES, 1):
+            _key, oldest = _cities.popitem(last=False)
+            oldest.engine.dispose()
         return found
 
 

@@ -72,8 +72,9 @@ def _fail(sessions: sessionmaker[Session], job_id: str,
 
 @contextmanager
 def _alive(sessions: sessionmaker[Session], job_id: str) -> Iterator[None]:
-    """Beat every :data:`BEAT_S` while the job runs (a search itself holds the interpreter,
-    which :data:`records.LOST_GRACE` and the job's budget allow for)."""
+    """Beat every :data:`BEAT_S` while the job runs. Parts of a search may hold the
+    interpreter for a while (OR-Tools' own search does), which the job's budget and
+    :data:`records.LOST_GRACE` allow for: a job is given up only after silence that long."""
     stop = threading.Event()
 
     def beat() -> None:

@@ -23,9 +23,16 @@ log = logging.getLogger(__name__)
 PARENT_CHECK_S = 1.0
 
 
-def run_worker(queue: JobQueue, *, processes: int = 1, parent_pid: int | None = None) -> None:
+def run_worker(queue: JobQueue, *, processes: int = 1, parent_pid: int | None = None,
+               nice: int = 0) -> None:
     """Run ``processes`` worker processes on ``queue`` until SIGINT/SIGTERM (or the parent
-    server ends). A worker process that dies is replaced; its job ends as lost."""
+    server ends). A worker process that dies is replaced; its job ends as lost.
+
+    ``nice`` lowers the workers' CPU priority: beside a web server on the same machine a
+    search then yields the cores to the pages a team or a citizen is waiting for.
+    """
+    if nice:
+        os.nice(nice)
     consumer = Consumer(queue.huey, workers=processes, worker_type="process", periodic=False,
                         check_worker_health=True, health_check_interval=1,
                         initial_delay=0.05, max_delay=0.5)

@@ -213,3 +213,16 @@ def test_an_upload_is_imported_by_a_worker_not_the_request(idle_app: Flask) -> N
     (job,) = _jobs(idle_app)
     assert job.kind == "import" and job.state == "queued"
     assert Path(job.payload["path"]).read_bytes() == data
+
+
+def test_a_worker_keeps_only_the_cities_it_used_last(planned_dir: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for one city, opening another closes the first (its networks go too)."""
+    from dispatch.jobs import context
+
+    monkeypatch.setattr(context, "KEPT_CITIES", 1)
+    first, second = (_copy(planned_dir, tmp_path / name) for name in ("a", "b"))
+    opened = context.city_of(first, f"sqlite:///{first}/patrol.db")
+    context.city_of(second, f"sqlite:///{second}/patrol.db")
+    assert (first, f"sqlite:///{first}/patrol.db") not in context._cities
+    assert context.city_of(first, f"sqlite:///{first}/patrol.db") is not opened
