@@ -237,9 +237,13 @@ def test_person_found_with_the_phones_position(browser, server, city, artifacts)
         "person_found", 2, "elderly", True, "shelter")
     assert (row.lat, row.lon, row.accuracy_m) == (60.1699, 24.9384, 15)
     assert "发现人员 Person found" in stop.locator(".state").inner_text()
+    # The phone follows the trip's job itself: it says where the trip goes, then shows the
+    # route again with the trip on top.
+    page.wait_for_function("() => document.getElementById('escort-note').textContent"
+                           ".includes('Escort to')", timeout=120_000)
     job = _finished(page, trip["status_url"])  # with the team's link alone, as the phone asks
     assert job["state"] == "done" and job["result"]["added"], job
-    page.reload(wait_until="networkidle")
+    page.wait_for_selector("section.calls.escorts", timeout=30_000)
     escorts = page.locator("section.calls.escorts")
     assert "Escort next" in escorts.inner_text() and job["result"]["place"] in escorts.inner_text()
     context.close()

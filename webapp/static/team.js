@@ -130,7 +130,12 @@
     fetch(cfg.checkinUrl, { method: "POST", headers: { "Content-Type": "application/json" },
                             body: JSON.stringify(item), credentials: "same-origin" })
       .then(function (r) {
-        if (r.status === 200 || r.status === 201) { return settle(item, cfg.outcomes[item.outcome], true); }
+        if (r.status === 200 || r.status === 201) {
+          return r.json().then(function (body) {
+            settle(item, cfg.outcomes[item.outcome], true);
+            followEscort(body.escort);
+          }, function () { settle(item, cfg.outcomes[item.outcome], true); });
+        }
         if (r.status === 429) { throw new Error("later"); }  // too many at once: keep it, send again
         if (r.status >= 400 && r.status < 500) {  // the server will never take it: say why
           return r.json().then(function (body) { settle(item, "未保存 Not stored: " + body.error.message, false); },
@@ -140,6 +145,24 @@
       })
       .then(function () { sending = false; flush(); },
             function () { sending = false; refresh(); });  // offline or server down: keep it
+  }
+
+  // A check-in that takes people somewhere: a worker adds the trip to the route. Say where
+  // it goes (or why it was not added), then show the route with the trip on top.
+  function followEscort(escort) {
+    var note = document.getElementById("escort-note");
+    if (!escort || !note) { return; }
+    note.hidden = false;
+    if (!escort.status_url) { note.textContent = escort.message || ""; return; }
+    note.textContent = "正在加入护送行程… Adding the trip to your route…";
+    (function poll() {
+      fetch(escort.status_url).then(function (r) { return r.json(); }).then(function (job) {
+        if (job.state === "queued" || job.state === "running") { setTimeout(poll, 700); return; }
+        var added = job.state === "done" && job.result && job.result.added;
+        note.textContent = job.result && job.result.message ? job.result.message : (job.messages || []).join(" ");
+        if (added) { setTimeout(function () { window.location.reload(); }, 1500); }
+      }).catch(function () { setTimeout(poll, 2000); });
+    })();
   }
 
   function settle(item, text, ok) {
@@ -270,7 +293,11 @@
         return r.json().then(function (answer) {
           if (!r.ok) { box.querySelector(".state").textContent = answer.error.message; button.disabled = false; return; }
           if (answer.escort && answer.escort.status_url) { return waitForEscort(answer.escort.status_url, box); }
-          if (answer.escort && answer.escort.message) { box.querySelector(".state").textContent = answer.escort.message; }
+          if (answer.escort && answer.escort.message) {  // not added: say why before the page moves on
+            box.querySelector(".state").textContent = answer.escort.message;
+            setTimeout(function () { window.location.reload(); }, 4000);
+            return;
+          }
           window.location.reload();
         });
       }).catch(function () { box.querySelector(".state").textContent = "无信号，请重试 No signal: try again"; button.disabled = false; });
