@@ -105,7 +105,7 @@ class ThreadWorker:
         from huey.consumer import Worker
 
         self.stop = threading.Event()
-        self.worker = Worker(app.extensions["patrol"].queue.huey, self.stop, 0.02, 0.2, 1.5)
+        self.worker = Worker(app.extensions["patrol"].queue.huey, self.stop, 0.02, 0.5, 1.5)
         self.thread = threading.Thread(target=self._run, daemon=True, name="test-worker")
         self.thread.start()
 
@@ -124,9 +124,20 @@ _WORKERS: list[ThreadWorker] = []
 
 @pytest.fixture(autouse=True, scope="session")
 def _stop_workers() -> Iterator[None]:
-    """Workers still running at the end of the session stop (each stops with its app)."""
+    """Workers still running at the end of the session stop (those of module apps)."""
     yield
     while _WORKERS:
+        _WORKERS.pop().close()
+
+
+@pytest.fixture(autouse=True)
+def _stop_workers_of_the_test() -> Iterator[None]:
+    """The workers a test's own apps started stop with the test (a module's app is made
+    before this runs, so its worker goes on): idle workers would otherwise keep polling
+    and slow every later search of the session."""
+    first = len(_WORKERS)
+    yield
+    while len(_WORKERS) > first:
         _WORKERS.pop().close()
 
 

@@ -29,7 +29,7 @@ def _copy(planned_dir: Path, tmp_path: Path) -> str:
 
 
 def _night(app: Flask) -> str:
-    with app.app_context():
+    with app.test_request_context():
         return current_plan().date.isoformat()
 
 
@@ -53,7 +53,7 @@ def test_command_line_teams_are_roster_teams_under_the_plans_ids(app: Flask) -> 
 
 
 def current_plan_of(app: Flask):  # type: ignore[no-untyped-def]
-    with app.app_context():
+    with app.test_request_context():
         return current_plan()
 
 
