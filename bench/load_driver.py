@@ -207,15 +207,8 @@ class Server:
             _kill_group(self.process)
 
     def stop(self) -> None:
-        """SIGTERM and wait (SIGKILL after 10 s)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        _kill_group(self.process)  # a worker left behind by a server that did not stop
+        """SIGTERM and wait (SIGKILL after 15 s), with every process it started."""
+        _stop(self.process)
 
     def _stderr(self) -> str:
         return self.log_path.read_text(errors="replace")[-2000:]
@@ -258,14 +251,8 @@ class WorkerProcess:
         return [int(pid) for pid in found]
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-        _kill_group(self.process)
+        """SIGTERM and wait (SIGKILL after 15 s), with the processes it forked."""
+        _stop(self.process)
 
     def __enter__(self) -> WorkerProcess:
         return self.start()
@@ -313,6 +300,19 @@ class RedisServer:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM a child and wait; then SIGKILL its group (what it left behind, or all of it
+    after 15 s)."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        pass
+    _kill_group(process)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
