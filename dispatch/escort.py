@@ -121,6 +121,18 @@ def _whole_number(value: object) -> TypeGuard[int | str]:
     return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10
 
 
+@dataclass(frozen=True)
+class Trip:
+    """One person (or group) a team takes away: from ``where`` to a shelter, or to the
+    hospital or home at ``to``; ``reference`` names it (a report or a check-in)."""
+
+    reference: str
+    destination: str
+    people: int
+    where: tuple[float, float]
+    to: tuple[float, float] | None = None
+
+
 def escort(
     sessions: sessionmaker[Session], night: date, team_id: str, reference: str, *,
     destination: str, people: int, where: tuple[float, float],
@@ -135,47 +147,104 @@ def escort(
     hospital or home given by the team (a shelter is chosen here). Without ``to`` a
     hospital or home trip is not added, and the answer says so.
     """
-    if destination not in DESTINATIONS:
-        raise FieldErrors({"destination": f"{destination!r}: 应为 one of "
-                                          f"{', '.join(DESTINATIONS)}"})
-    if destination != "shelter" and to is None:
-        return EscortResult(None, "", f"未给出{DESTINATIONS[destination]}地点，未加入行程 "
-                            f"No {destination} place given: no trip added to the route")
+    (found,) = escort_trips(sessions, night, team_id, [Trip(reference, destination, people,
+                                                             where, to)],
+                            now=now, networks=networks, level=level, categories=categories,
+                            params=params)
+    if isinstance(found, ValidationError):
+        raise found
+    return found
+
+
+def escort_trips(
+    sessions: sessionmaker[Session], night: date, team_id: str, trips: Sequence[Trip], *,
+    now: datetime, networks: Mapping[Mode, nx.MultiDiGraph], level: ColdLevel,
+    categories: Mapping[str, Category], params: SolveParams = REPLAN_PARAMS,
+) -> list[EscortResult | ValidationError]:
+    """Add several trips of one team in one re-plan and one new version (three people taken
+    to a shelter within seconds publish one version, not three).
+
+    Each trip is planned on the plan with the trips before it; a trip that cannot be made
+    (no shelter with beds in reach, a place out of reach) gets its error and the others go
+    on. Beds are counted across the trips, and taken in the transaction that saves.
+    """
+    for trip in trips:
+        if trip.destination not in DESTINATIONS:
+            raise FieldErrors({"destination": f"{trip.destination!r}: 应为 one of "
+                                              f"{', '.join(DESTINATIONS)}"})
     for _ in range(ATTEMPTS):
         with sessions() as session:
             state = night_state(session, night)
             if state is None:
                 raise ValidationError("今晚还没有计划 There is no plan tonight")
             mode = Mode(_route_mode(state.plan, team_id))
-            option = None
-            if destination == "shelter":
-                shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
-                ranked = ranked_shelters(networks[mode], *where, shelters, people)
-                if not ranked:
-                    raise ValidationError("没有可到达且有空床位的救助点 No shelter with free beds "
-                                          "can be reached: call the shelters and update beds")
-                option = ranked[0]
-            place = option.name if option else DESTINATIONS[destination]
-            target = (option.lon, option.lat) if option else to or where
-            seconds = option.seconds if option else travel_seconds(networks[mode], where,
-                                                                   target)
-            if not math.isfinite(seconds):
-                raise ValidationError(f"{place} 无法到达 cannot be reached on {mode} roads "
-                                      "from where the team is")
-            within = timedelta(seconds=seconds) + ESCORT_SLACK
-            planned = _replan(session, state, team_id, reference, where=where, to=target,
-                              within=within, label=place, people=people, now=now,
-                              networks=networks,
-                              level=level, categories=categories, params=params)
+            shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
+            planned, found = state.plan, []
+            reserved: dict[int, int] = {}
+            for trip in trips:
+                try:
+                    planned, result = _plan_trip(
+                        session, dataclasses.replace(state, plan=planned), team_id, trip,
+                        shelters=shelters, reserved=reserved, mode=mode, now=now,
+                        networks=networks, level=level, categories=categories, params=params)
+                except ValidationError as exc:
+                    found.append(exc)
+                    continue
+                found.append(result)
+        added = [r for r in found if isinstance(r, EscortResult) and r.place]
+        if not added:
+            return found
         with sessions.begin() as session:
             saved = save_if_current(session, state, planned, {
-                "kind": "escort", "escort": reference, "team": team_id, "to": place})
+                "kind": "escort", "team": team_id,
+                "escort": ",".join(t.reference for t, r in zip(trips, found, strict=True)
+                                   if isinstance(r, EscortResult) and r.place),
+                "to": ", ".join(r.place for r in added)})
             if saved is not None:
-                if option is not None:
-                    _take_beds(session, option.shelter_id, people)
-                return EscortResult(saved, place, f"护送至 Escort to {place}", option)
-        log.info("night changed while planning escort %s; planning again", reference)
+                for trip, result in zip(trips, found, strict=True):
+                    if isinstance(result, EscortResult) and result.shelter is not None:
+                        _take_beds(session, result.shelter.shelter_id, trip.people)
+                return [dataclasses.replace(r, saved=saved) if isinstance(r, EscortResult)
+                        and r.place else r for r in found]
+        log.info("night changed while planning escorts of %s; planning again", team_id)
     raise ConflictError("今晚的计划一直在变 The night kept changing; record the outcome again")
+
+
+def _plan_trip(
+    session: Session, state: NightState, team_id: str, trip: Trip, *,
+    shelters: list[Shelter], reserved: dict[int, int], mode: Mode, now: datetime,
+    networks: Mapping[Mode, nx.MultiDiGraph], level: ColdLevel,
+    categories: Mapping[str, Category], params: SolveParams,
+) -> tuple[NightPlan, EscortResult]:
+    """The night with one more trip, and what the team is told of it (no place: not added,
+    the plan unchanged)."""
+    if trip.destination != "shelter" and trip.to is None:
+        return state.plan, EscortResult(
+            None, "", f"未给出{DESTINATIONS[trip.destination]}地点，未加入行程 "
+            f"No {trip.destination} place given: no trip added to the route")
+    option = None
+    if trip.destination == "shelter":
+        free = [s for s in shelters if s.beds_free is None
+                or s.beds_free - reserved.get(s.id, 0) >= trip.people]
+        ranked = ranked_shelters(networks[mode], *trip.where, free, trip.people) if free else []
+        ranked = [o for o in ranked if o.beds_free is None
+                  or o.beds_free - reserved.get(o.shelter_id, 0) >= trip.people]
+        if not ranked:
+            raise ValidationError("没有可到达且有空床位的救助点 No shelter with free beds "
+                                  "can be reached: call the shelters and update beds")
+        option = ranked[0]
+        reserved[option.shelter_id] = reserved.get(option.shelter_id, 0) + trip.people
+    place = option.name if option else DESTINATIONS[trip.destination]
+    target = (option.lon, option.lat) if option else trip.to or trip.where
+    seconds = option.seconds if option else travel_seconds(networks[mode], trip.where, target)
+    if not math.isfinite(seconds):
+        raise ValidationError(f"{place} 无法到达 cannot be reached on {mode} roads "
+                              "from where the team is")
+    within = timedelta(seconds=seconds) + ESCORT_SLACK
+    planned = _replan(session, state, team_id, trip.reference, where=trip.where, to=target,
+                      within=within, label=place, people=trip.people, now=now,
+                      networks=networks, level=level, categories=categories, params=params)
+    return planned, EscortResult(None, place, f"护送至 Escort to {place}", option)
 
 
 def _route_mode(plan: NightPlan, team_id: str) -> str:

@@ -19,8 +19,9 @@ from dispatch.assignment import assign_claimed
 from dispatch.categories import load_categories
 from dispatch.cold import ColdLevel, level_for, load_levels
 from dispatch.errors import ImportProblems, NotBuiltError, ValidationError
-from dispatch.escort import escort
+from dispatch.escort import EscortResult, Trip, escort_trips
 from dispatch.importing import import_file
+from dispatch.jobs import records
 from dispatch.jobs.context import City
 from dispatch.nightsettings import NightSettings
 from dispatch.shelter_reach import shelter_reach
@@ -60,17 +61,44 @@ def assign(city: City, payload: Mapping[str, Any]) -> Outcome:
 
 
 def escort_trip(city: City, payload: Mapping[str, Any]) -> Outcome:
-    """A team's trip with a person to a shelter, a hospital or home, added to its night."""
+    """A team's trip with a person to a shelter, a hospital or home, added to its night,
+    together with the team's other trips still waiting: one re-plan, one new version."""
+    night = date.fromisoformat(payload["night"])
+    with city.sessions.begin() as session:
+        others = [(row.id, dict(row.payload)) for row in records.take_queued(
+            session, "escort", night, records.worker_name(), payload["team"])]
+    try:
+        found = escort_trips(
+            city.sessions, night, payload["team"], [_trip(payload), *(_trip(p) for _, p in others)],
+            now=datetime.fromisoformat(payload["now"]), networks=city.networks,
+            level=_level(city, payload), categories=load_categories(city.workspace.root),
+            params=_params(payload))
+    except Exception as exc:
+        with city.sessions.begin() as session:
+            for job_id, _ in others:
+                records.fail(session, job_id, records.problems_of(exc))
+        raise
+    with city.sessions.begin() as session:
+        for (job_id, _), result in zip(others, found[1:], strict=True):
+            if isinstance(result, Exception):
+                records.fail(session, job_id, records.problems_of(result))
+            else:
+                outcome = _escort_outcome(result)
+                records.finish(session, job_id, version=outcome.version, result=outcome.result)
+    if isinstance(found[0], Exception):
+        raise found[0]
+    return _escort_outcome(found[0])
+
+
+def _trip(payload: Mapping[str, Any]) -> Trip:
     to = payload.get("to")
-    found = escort(
-        city.sessions, date.fromisoformat(payload["night"]), payload["team"],
-        payload["reference"], destination=payload["destination"], people=payload["people"],
-        where=tuple(payload["where"]), to=tuple(to) if to else None,  # type: ignore[arg-type]
-        now=datetime.fromisoformat(payload["now"]), networks=city.networks,
-        level=_level(city, payload), categories=load_categories(city.workspace.root),
-        params=_params(payload))
-    result = {"added": found.saved is not None, "place": found.place,
-              "message": found.message}
+    return Trip(payload["reference"], payload["destination"], int(payload["people"]),
+                (float(payload["where"][0]), float(payload["where"][1])),
+                (float(to[0]), float(to[1])) if to else None)
+
+
+def _escort_outcome(found: EscortResult) -> Outcome:
+    result = {"added": found.saved is not None, "place": found.place, "message": found.message}
     return Outcome(version=found.saved.version if found.saved else None, result=result)
 
 

@@ -7,6 +7,8 @@ next time anyone looks, and its night is free again.
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +19,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dispatch.errors import ConflictError, FieldProblem, TooManyJobs
+from dispatch.errors import (
+    ConflictError,
+    FieldProblem,
+    FormError,
+    NotBuiltError,
+    NotFoundError,
+    TooManyJobs,
+    ValidationError,
+)
 from dispatch.models import Job, Report
 from dispatch.reports import release
 
@@ -27,6 +37,9 @@ LOST_GRACE = timedelta(seconds=30)
 BUSY = "A plan of this night is being made: wait for it, then reload."
 LOST = ("The worker stopped before the search ended (it was restarted or killed): "
         "start it again.")
+FAILED = "Planning failed; the server log has the details."
+#: Errors a person can act on: their text is the job's message.
+EXPECTED = (FormError, ConflictError, ValidationError, NotBuiltError, NotFoundError)
 TOO_MANY = ("You have {count} searches waiting or running; wait for one to end, "
             "then try again.")
 
@@ -102,9 +115,19 @@ def take(session: Session, job_id: str, worker: str) -> Job | None:
     return session.get(Job, job_id) if getattr(taken, "rowcount", 0) else None
 
 
-def beat(session: Session, job_id: str) -> None:
-    """The worker is alive and still on the job."""
-    session.execute(update(Job).where(Job.id == job_id, Job.state == "running")
+def take_queued(session: Session, kind: str, night: date | None, worker: str,
+                team: str) -> list[Job]:
+    """Every job of ``kind`` for ``team``'s ``night`` still waiting, taken by ``worker`` to be
+    done together with the one it runs (several escorts of a team: one re-plan)."""
+    waiting = [row for row in session.scalars(select(Job).where(
+        Job.kind == kind, Job.night == night, Job.state == "queued").order_by(Job.created_at))
+        if row.payload.get("team") == team]
+    return [row for row in waiting if take(session, row.id, worker) is not None]
+
+
+def beat(session: Session, worker: str) -> None:
+    """The worker is alive and still on its jobs."""
+    session.execute(update(Job).where(Job.worker == worker, Job.state == "running")
                     .values(heartbeat_at=_now()))
 
 
@@ -171,6 +194,20 @@ def expire_lost(session: Session, now: datetime | None = None) -> list[str]:
             _release_report(session, str(row.payload["reference"]), moment)
     session.flush()
     return [row.id for row in lost]
+
+
+def problems_of(exc: Exception) -> tuple[FieldProblem, ...]:
+    """What a failed job says: the domain error's own words, or that the log has details."""
+    if isinstance(exc, FormError):
+        return exc.problems
+    if isinstance(exc, EXPECTED):
+        return (FieldProblem("plan", str(exc)),)
+    return (FieldProblem("plan", FAILED),)
+
+
+def worker_name() -> str:
+    """``host:pid`` of this worker process, as a job's record names it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _release_report(session: Session, reference: str, now: datetime) -> None:

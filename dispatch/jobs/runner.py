@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,12 +10,8 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.errors import (
-    ConflictError,
     FieldProblem,
     FormError,
-    NotBuiltError,
-    NotFoundError,
-    ValidationError,
 )
 from dispatch.jobs import records
 from dispatch.jobs.context import city_of
@@ -25,7 +19,6 @@ from dispatch.jobs.operations import OPERATIONS, Outcome
 
 log = logging.getLogger(__name__)
 
-FAILED = "Planning failed; the server log has the details."
 #: Seconds between a worker's signs of life while it loads, prepares and saves.
 BEAT_S = 2.0
 
@@ -34,28 +27,22 @@ def run_job(job_id: str, data_dir: str, database_url: str) -> None:
     """Run the job ``job_id`` of the city in ``data_dir``; a job already ended is skipped."""
     city = city_of(data_dir, database_url)
     with city.sessions.begin() as session:
-        row = records.take(session, job_id, worker_name())
+        row = records.take(session, job_id, records.worker_name())
         if row is None:
             log.info("job %s is no longer waiting; skipped", job_id)
             return
         kind, payload = row.kind, dict(row.payload)
-    with _alive(city.sessions, job_id):
+    with _alive(city.sessions):
         try:
             outcome = OPERATIONS[kind](city, payload)
         except FormError as exc:
             _fail(city.sessions, job_id, exc.problems)
-        except (ConflictError, ValidationError, NotBuiltError, NotFoundError) as exc:
-            _fail(city.sessions, job_id, (FieldProblem("plan", str(exc)),))
-        except Exception:  # the page hears that it failed, never the exception's text
-            log.exception("job %s (%s) failed", job_id, kind)
-            _fail(city.sessions, job_id, (FieldProblem("plan", FAILED),))
+        except Exception as exc:  # the page hears what to do, never an internal error's text
+            if not isinstance(exc, records.EXPECTED):
+                log.exception("job %s (%s) failed", job_id, kind)
+            _fail(city.sessions, job_id, records.problems_of(exc))
         else:
             _finish(city.sessions, job_id, outcome)
-
-
-def worker_name() -> str:
-    """``host:pid`` of this worker process, as a job's record names it."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _finish(sessions: sessionmaker[Session], job_id: str, outcome: Outcome) -> None:
@@ -71,7 +58,7 @@ def _fail(sessions: sessionmaker[Session], job_id: str,
 
 
 @contextmanager
-def _alive(sessions: sessionmaker[Session], job_id: str) -> Iterator[None]:
+def _alive(sessions: sessionmaker[Session]) -> Iterator[None]:
     """Beat every :data:`BEAT_S` while the job runs. Parts of a search may hold the
     interpreter for a while (OR-Tools' own search does), which the job's budget and
     :data:`records.LOST_GRACE` allow for: a job is given up only after silence that long."""
@@ -81,11 +68,12 @@ def _alive(sessions: sessionmaker[Session], job_id: str) -> Iterator[None]:
         while not stop.wait(BEAT_S):
             try:
                 with sessions.begin() as session:
-                    records.beat(session, job_id)
+                    records.beat(session, me)
             except Exception:  # a busy database: the next beat will do
-                log.debug("heartbeat of job %s missed", job_id, exc_info=True)
+                log.debug("heartbeat of %s missed", me, exc_info=True)
 
-    thread = threading.Thread(target=beat, name=f"beat-{job_id}", daemon=True)
+    me = records.worker_name()
+    thread = threading.Thread(target=beat, name="job-heartbeat", daemon=True)
     thread.start()
     try:
         yield

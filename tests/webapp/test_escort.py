@@ -253,3 +253,46 @@ def test_the_board_takes_a_shelters_free_beds(live_app: Flask, open_page: Any) -
             "() => document.getElementById('beds-result').textContent.includes('whole number')")
         assert _beds(live_app)[first][0] == 7
         assert [e for e in errors if "status of 400" not in e] == []
+
+
+def test_trips_of_one_team_made_within_seconds_are_one_replan(planned_dir: Any,
+                                                              tmp_path: Any) -> None:
+    """Three people taken to shelters by one team before a worker is free: one re-plan, one
+    new version holding the three trips, each job done with it; beds counted across them."""
+    import shutil
+
+    from tests.webapp.conftest import ThreadWorker, make_app
+
+    root = tmp_path / "city"
+    shutil.copytree(planned_dir, root)
+    app = make_app({"DATA_DIR": str(root), "DISPATCH_NOW": NOW, "ASSIGN_SECONDS": 1},
+                   worker=False)
+    live = app.test_client()
+    plan = _plan(app)
+    route = plan.routes[0]
+    with app.test_request_context():
+        token = team_link_url(plan, route.team_id).rsplit("/", 1)[1]
+    shelters = sorted(_beds(app))
+    for shelter in shelters:
+        assert live.post(f"/api/dispatch/shelters/{shelter}/beds",
+                         json={"beds_free": 0}).status_code == 200
+    assert live.post(f"/api/dispatch/shelters/{shelters[-1]}/beds",
+                     json={"beds_free": 5}).status_code == 200
+    versions = _versions(app)
+    answers = [_found(live, token, route.visits[k], "shelter", people)
+               for k, people in enumerate((2, 2, 2))]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    worker = ThreadWorker(app)
+    try:
+        ended = [wait_for_job(app.test_client(role=None), a.get_json()["escort"]["status_url"])
+                 for a in answers]
+    finally:
+        worker.close()
+    assert _versions(app) == versions + 1, ended
+    done = [e for e in ended if e["state"] == "done"]
+    assert len(done) == 2 and len({e["version"] for e in done}) == 1, ended
+    (refused,) = [e for e in ended if e["state"] == "failed"]
+    assert any("free beds" in m for m in refused["messages"]), refused  # 5 beds, 6 people
+    assert _beds(app)[shelters[-1]][0] == 1
+    after = _plan(app).route(route.team_id)
+    assert len([c for c in after.reports if c.key.startswith("escort:")]) == 2
