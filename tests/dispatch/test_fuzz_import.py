@@ -13,13 +13,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import os
 import shutil
 import sqlite3
+import uuid
 import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 import geopandas as gpd
@@ -29,16 +33,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from shapely.geometry import LineString, Point, Polygon
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, select, text
 
 from dispatch.categories import Category, load_categories
 from dispatch.errors import ImportProblems, ValidationError
 from dispatch.importing import LAYERS, ImportSummary, import_file
+from dispatch.models import Base, City
 from dispatch.readers import read_table
 from dispatch.store import open_engine, session_factory
 from dispatch.workspace import Workspace
 from routes.problem import Mode
-from tests.dispatch.conftest import database_dump
+from tests.dispatch.conftest import POSTGRES_ENV, open_city_database
 
 #: GDAL's warnings about a broken file (pyogrio passes them on as RuntimeWarning) are not
 #: failures: the import still answers with its own error or its rows.
@@ -151,12 +156,19 @@ LAYER = st.sampled_from(LAYERS)
 CSV_COLUMNS = ["名称", "name", "类别", "category", "经度", "纬度", "lon", "lat", "x", "y", "wkt",
                "几何", "id", "编号", "风险", "risk", "active", "beds", "床位", "开始时间",
                "service_min", "通行点经度", "通行点纬度"]
+#: A park of 7,000 vertices as WKT: over 128 KiB in one cell.
+LONG_WKT = Polygon([(24.9445 + 0.002 * math.cos(2 * math.pi * k / 7000),
+                     60.1673 + 0.001 * math.sin(2 * math.pi * k / 7000))
+                    for k in range(7000)]).wkt
 CSV_CELLS = st.one_of(
     LON.map(str), LAT.map(str), st.sampled_from([
         "nan", "inf", "-inf", "1e999", "", " ", "POINT (24.94 60.17)", "POINT EMPTY",
         "POINT (nan nan)", "LINESTRING (24.94 60.17)", "POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))",
         "GEOMETRYCOLLECTION EMPTY", "POINT (1e400 60)", "station", "park", "是", "20:00",
-        "99999999999999999999", "-1", "1.5", "中央车站"]),
+        "99999999999999999999", "-1", "1.5", "中央车站",
+        # Past the csv module's default field limit of 128 KiB, as our own export writes a
+        # large polygon's WKT, and a name as long.
+        "x" * 140_000, LONG_WKT]),
     st.text(max_size=15),
 )
 
@@ -272,6 +284,29 @@ def registry(demo_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="module")
+def postgis_registry(demo_workspace: Workspace, demo_city: City
+                     ) -> Iterator[tuple[Engine, dict[str, Category]]]:
+    """The demo city's record in a schema of its own in the PostGIS database (no hotspots)."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"the PostGIS fuzzing needs {POSTGRES_ENV} (.ci/run sets one up)")
+    schema = f"fuzz_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    engine = open_city_database(
+        f"{base}{separator}options={quote(f'-csearch_path={schema},public')}", demo_city)
+    try:
+        yield engine, load_categories(demo_workspace.root)
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
 def walk(networks: dict[Mode, nx.MultiDiGraph]) -> nx.MultiDiGraph:
     return networks[Mode.WALK]
 
@@ -283,6 +318,14 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 class _Undo(Exception):
     """Raised inside the transaction after a successful import, to keep the registry as it was."""
+
+
+def database_dump(engine: Engine) -> list[str]:
+    """Every row of every table, in key order, on SQLite and PostGIS alike: equal dumps,
+    equal databases."""
+    with engine.connect() as connection:
+        return [f"{table.name}: {row!r}" for table in Base.metadata.sorted_tables
+                for row in connection.execute(select(table).order_by(*table.primary_key))]
 
 
 def assert_all_or_nothing(registry: tuple[Engine, dict[str, Category]], walk: nx.MultiDiGraph,
@@ -353,6 +396,27 @@ def test_csv_files_import_whole_or_not_at_all(registry: Any, walk: nx.MultiDiGra
                                               crs: str | None) -> None:
     """CSV in any encoding, English or Chinese columns, lon/lat or WKT, cells right and wrong."""
     assert_all_or_nothing(registry, walk, _write(folder, "fuzz.csv", data), layer=layer, crs=crs)
+
+
+@settings(FUZZ, max_examples=30)
+@given(data=csv_files(), layer=LAYER, crs=CRS_GIVEN)
+def test_csv_files_import_whole_or_not_at_all_on_postgis(
+        postgis_registry: Any, walk: nx.MultiDiGraph, folder: Path, data: bytes, layer: str,
+        crs: str | None) -> None:
+    """The same CSV files against PostGIS: all rows or a clear error, nothing kept."""
+    assert_all_or_nothing(postgis_registry, walk, _write(folder, "fuzz.csv", data),
+                          layer=layer, crs=crs)
+
+
+@settings(FUZZ, max_examples=30)
+@given(document=GEOJSON, layer=LAYER)
+def test_geojson_documents_import_whole_or_not_at_all_on_postgis(
+        postgis_registry: Any, walk: nx.MultiDiGraph, folder: Path, document: Any,
+        layer: str) -> None:
+    """GeoJSON with wrong types, odd numbers, missing fields or junk, against PostGIS."""
+    text_ = json.dumps(document, allow_nan=True, ensure_ascii=False)
+    assert_all_or_nothing(postgis_registry, walk, _write(folder, "fuzz.geojson",
+                                                         text_.encode()), layer=layer)
 
 
 @FUZZ
