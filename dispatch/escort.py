@@ -179,7 +179,8 @@ def escort_trips(
                 raise ValidationError("今晚还没有计划 There is no plan tonight")
             mode = Mode(_route_mode(state.plan, team_id))
             shelters = list(session.scalars(select(Shelter).order_by(Shelter.id)))
-            planned, found = state.plan, []
+            planned = state.plan
+            found: list[EscortResult | ValidationError] = []
             reserved: dict[int, int] = {}
             for trip in trips:
                 try:
@@ -191,19 +192,19 @@ def escort_trips(
                     found.append(exc)
                     continue
                 found.append(result)
-        added = [r for r in found if isinstance(r, EscortResult) and r.place]
-        if not added:
+        made = [(trip, r) for trip, r in zip(trips, found, strict=True)
+                if isinstance(r, EscortResult) and r.place]
+        if not made:
             return found
         with sessions.begin() as session:
             saved = save_if_current(session, state, planned, {
                 "kind": "escort", "team": team_id,
-                "escort": ",".join(t.reference for t, r in zip(trips, found, strict=True)
-                                   if isinstance(r, EscortResult) and r.place),
-                "to": ", ".join(r.place for r in added)})
+                "escort": ",".join(trip.reference for trip, _ in made),
+                "to": ", ".join(r.place for _, r in made)})
             if saved is not None:
-                for trip, result in zip(trips, found, strict=True):
-                    if isinstance(result, EscortResult) and result.shelter is not None:
-                        _take_beds(session, result.shelter.shelter_id, trip.people)
+                for trip, r in made:
+                    if r.shelter is not None:
+                        _take_beds(session, r.shelter.shelter_id, trip.people)
                 return [dataclasses.replace(r, saved=saved) if isinstance(r, EscortResult)
                         and r.place else r for r in found]
         log.info("night changed while planning escorts of %s; planning again", team_id)

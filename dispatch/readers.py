@@ -68,14 +68,20 @@ class Table:
     unit: str = "feature"
 
 
+def readable_suffix(name: str) -> str:
+    """The file type a name's ending says (``.csv`` ...), or an error listing those read."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValidationError(
+            f"不支持的文件类型 / {name}: unsupported file type {suffix or '(none)'}; use "
+            ".geojson, .gpkg, .zip (a zipped Shapefile), .kml or .csv")
+    return suffix
+
+
 def read_table(path: Path, *, layer: str | None = None,
                max_bytes: int = MAX_IMPORT_BYTES) -> Table:
     """Read ``path`` by its extension, or say why it cannot be read."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValidationError(
-            f"不支持的文件类型 / {path.name}: unsupported file type {suffix or '(none)'}; use "
-            ".geojson, .gpkg, .zip (a zipped Shapefile), .kml or .csv")
+    suffix = readable_suffix(path.name)
     if not path.is_file():
         raise ValidationError(f"找不到文件 / {path} does not exist")
     size = path.stat().st_size

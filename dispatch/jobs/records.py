@@ -29,7 +29,7 @@ from dispatch.errors import (
     ValidationError,
 )
 from dispatch.models import Job, Report
-from dispatch.reports import release
+from dispatch.reports import changed_rows, release
 
 ACTIVE = ("queued", "running")
 #: How long past its budget a silent job is still waited for (loading networks, saving).
@@ -108,11 +108,10 @@ def forget(session: Session, job_id: str) -> None:
 def take(session: Session, job_id: str, worker: str) -> Job | None:
     """Mark a queued job running on ``worker``; None when it already ended (or never was)."""
     now = _now()
-    taken = session.execute(update(Job).where(Job.id == job_id, Job.state == "queued")
-                            .values(state="running", started_at=now, heartbeat_at=now,
-                                    worker=worker))
-    session.flush()
-    return session.get(Job, job_id) if getattr(taken, "rowcount", 0) else None
+    taken = changed_rows(session, update(Job).where(Job.id == job_id, Job.state == "queued")
+                         .values(state="running", started_at=now, heartbeat_at=now,
+                                 worker=worker))
+    return session.get(Job, job_id) if taken else None
 
 
 def take_queued(session: Session, kind: str, night: date | None, worker: str,
@@ -134,10 +133,9 @@ def beat(session: Session, worker: str) -> None:
 def finish(session: Session, job_id: str, *, version: int | None = None,
            result: dict[str, Any] | None = None) -> bool:
     """The job is done; False when it had already been ended as lost."""
-    done = session.execute(update(Job).where(Job.id == job_id, Job.state == "running")
-                           .values(state="done", version=version, result=result, lock=None,
-                                   finished_at=_now()))
-    return bool(getattr(done, "rowcount", 0))
+    return bool(changed_rows(session, update(Job).where(Job.id == job_id, Job.state == "running")
+                             .values(state="done", version=version, result=result, lock=None,
+                                     finished_at=_now())))
 
 
 def fail(session: Session, job_id: str, problems: Sequence[FieldProblem]) -> None:
@@ -156,9 +154,7 @@ def status(session: Session, job_id: str) -> JobStatus | None:
 
 def active_plan(session: Session, night: date) -> JobStatus | None:
     """The plan of ``night`` waiting or being searched, if any."""
-    expire_lost(session)
-    row = session.scalars(select(Job).where(Job.lock == plan_lock(night))).first()
-    return _status(row) if row is not None else None
+    return by_lock(session, plan_lock(night))
 
 
 def by_lock(session: Session, lock: str) -> JobStatus | None:
@@ -217,8 +213,9 @@ def _release_report(session: Session, reference: str, now: datetime) -> None:
 
 
 def _silent_since(row: Job) -> datetime:
-    moment = row.heartbeat_at or row.started_at or row.created_at
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = _aware(row.heartbeat_at or row.started_at or row.created_at)
+    assert moment is not None
+    return moment
 
 
 def _status(row: Job) -> JobStatus:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,31 +30,39 @@ HOW_TO_ENABLE = (
 )
 
 
+@contextmanager
+def postgis_schema(prefix: str) -> Iterator[str]:
+    """A database URL on a new schema of the PostGIS database (dropped afterwards); the
+    test is skipped, saying how to enable it, when there is no PostGIS database."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(HOW_TO_ENABLE)
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema},public')}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgis"])
 def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
     """Makes empty databases on one backend: SQLite files, or schemas in the PostGIS database."""
-    base = os.environ.get(POSTGRES_ENV)
-    if request.param == "postgis" and not base:
+    if request.param == "postgis" and not os.environ.get(POSTGRES_ENV):
         pytest.skip(HOW_TO_ENABLE)
-    schemas: list[str] = []
+    with ExitStack() as schemas:
 
-    def make() -> str:
-        if request.param == "sqlite":
-            return f"sqlite:///{tmp_path / f'patrol-{uuid.uuid4().hex[:8]}.db'}"
-        assert base is not None
-        schemas.append(f"test_{uuid.uuid4().hex[:12]}")
-        with create_engine(base).begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schemas[-1]}"))
-        separator = "&" if "?" in base else "?"
-        return f"{base}{separator}options={quote(f'-csearch_path={schemas[-1]},public')}"
+        def make() -> str:
+            if request.param == "sqlite":
+                return f"sqlite:///{tmp_path / f'patrol-{uuid.uuid4().hex[:8]}.db'}"
+            return schemas.enter_context(postgis_schema("test"))
 
-    yield make
-    if schemas and base:
-        admin = create_engine(base)
-        with admin.begin() as connection:
-            for schema in schemas:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+        yield make
 
 
 @pytest.fixture()

@@ -14,16 +14,13 @@ import csv
 import io
 import json
 import math
-import os
 import shutil
 import sqlite3
-import uuid
 import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 import geopandas as gpd
@@ -33,7 +30,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from shapely.geometry import LineString, Point, Polygon
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select
 
 from dispatch.categories import Category, load_categories
 from dispatch.errors import ImportProblems, ValidationError
@@ -43,7 +40,7 @@ from dispatch.readers import read_table
 from dispatch.store import open_engine, session_factory
 from dispatch.workspace import Workspace
 from routes.problem import Mode
-from tests.dispatch.conftest import POSTGRES_ENV, open_city_database
+from tests.dispatch.conftest import open_city_database, postgis_schema
 
 #: GDAL's warnings about a broken file (pyogrio passes them on as RuntimeWarning) are not
 #: failures: the import still answers with its own error or its rows.
@@ -287,23 +284,12 @@ def registry(demo_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory
 def postgis_registry(demo_workspace: Workspace, demo_city: City
                      ) -> Iterator[tuple[Engine, dict[str, Category]]]:
     """The demo city's record in a schema of its own in the PostGIS database (no hotspots)."""
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"the PostGIS fuzzing needs {POSTGRES_ENV} (.ci/run sets one up)")
-    schema = f"fuzz_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in base else "?"
-    engine = open_city_database(
-        f"{base}{separator}options={quote(f'-csearch_path={schema},public')}", demo_city)
-    try:
-        yield engine, load_categories(demo_workspace.root)
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with postgis_schema("fuzz") as url:
+        engine = open_city_database(url, demo_city)
+        try:
+            yield engine, load_categories(demo_workspace.root)
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(scope="module")

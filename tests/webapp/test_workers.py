@@ -11,19 +11,18 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from dispatch.models import Job, SavedPlan
 from dispatch.store import open_engine, session_factory
 from tests.conftest import bench_module
+from tests.dispatch.conftest import postgis_schema
 from tests.webapp.conftest import password_of
 
 pytestmark = pytest.mark.slow
@@ -31,7 +30,6 @@ pytestmark = pytest.mark.slow
 load_driver = bench_module("load_driver")
 NEEDS_REDIS = "the scale tests start Debian's redis-server: run `make test` as root, or " \
               "`sudo apt-get install redis-server`"
-POSTGRES_ENV = "PATROL_TEST_POSTGRES_URL"
 SETTINGS = {"teams": ["T1", "T2", "T3"], "start": "20:00", "end": "06:00", "temperature": -12}
 
 
@@ -115,30 +113,18 @@ def scale_city(request: pytest.FixtureRequest, city: Path,
     if request.param == "sqlite":
         yield city, {}
         return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"the PostGIS case needs {POSTGRES_ENV} (.ci/run sets one up)")
-    schema = f"scale_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in base else "?"
-    env = {"DATABASE_URL": f"{base}{separator}options={quote(f'-csearch_path={schema},public')}"}
-    root = tmp_path / "pg-city"
-    subprocess.run([sys.executable, "-m", "webapp.cli", "--data-dir", str(root), "-q", "demo",
-                    "--no-serve", "--teams", "3"], env=os.environ | env, check=True,
-                   capture_output=True)
-    for role in ("dispatcher", "manager"):
+    with postgis_schema("scale") as url:
+        env = {"DATABASE_URL": url}
+        root = tmp_path / "pg-city"
         subprocess.run([sys.executable, "-m", "webapp.cli", "--data-dir", str(root), "-q",
-                        "user", "add", "--role", role, role, "--password-stdin"],
-                       input=password_of(role) + "\n", text=True, check=True,
-                       capture_output=True, env=os.environ | env)
-    try:
+                        "demo", "--no-serve", "--teams", "3"], env=os.environ | env, check=True,
+                       capture_output=True)
+        for role in ("dispatcher", "manager"):
+            subprocess.run([sys.executable, "-m", "webapp.cli", "--data-dir", str(root), "-q",
+                            "user", "add", "--role", role, role, "--password-stdin"],
+                           input=password_of(role) + "\n", text=True, check=True,
+                           capture_output=True, env=os.environ | env)
         yield root, env
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def test_two_web_processes_and_two_workers_share_one_redis(

@@ -35,12 +35,11 @@ def current_plan() -> NightPlan:
             abort(404, description=f"{night} 还没有计划 The night of {night} has no plan")
         return plan
     res = resources()
-    plan = res.night_plan(res.tonight()) if res.latest_plan() is not None else None
-    plan = plan or res.latest_plan()
-    if plan is None:
+    latest = res.latest_plan()
+    if latest is None:
         abort(404, description="还没有巡查计划 No plan yet: run `patrol plan --teams 4` "
                                "(or `patrol demo`) first")
-    return plan
+    return res.night_plan(res.tonight()) or latest
 
 
 def map_options() -> dict[str, object]:

@@ -27,7 +27,7 @@ from dispatch.errors import JobRefused, NotBuiltError, ValidationError
 from dispatch.exporting import FORMATS, export_layers
 from dispatch.importing import LAYERS
 from dispatch.readers import FORMATS as READABLE
-from dispatch.readers import read_table
+from dispatch.readers import readable_suffix
 from dispatch.registry import list_hotspots
 from dispatch.store import get_city
 from maps.registry import build_registry_map, category_choices
@@ -105,8 +105,7 @@ def import_upload() -> Response | tuple[str, int]:
         return _import_page(error="请选择文件 / choose a file to upload", form=form), 400
     try:
         name = _usable_name(upload.filename)
-        if Path(name).suffix.lower() not in READABLE:
-            read_table(Path(name))  # says which file types are read
+        readable_suffix(name)
         with resources().sessions() as session:
             get_city(session)
     except (ValidationError, NotBuiltError) as exc:
